@@ -1,0 +1,132 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/guichet-qc/guichet/internal/httpx"
+	"github.com/guichet-qc/guichet/internal/i18n"
+)
+
+// page is one page in both languages: French and English paths (patterns
+// with the same wildcards) and its handler.
+type page struct {
+	id     string
+	fr, en string
+	handle func(s *Site, w http.ResponseWriter, r *http.Request, lang i18n.Lang)
+}
+
+func (p page) path(l i18n.Lang) string {
+	if l == i18n.EN {
+		return p.en
+	}
+	return p.fr
+}
+
+// pageTable lists every page of the site; the accessibility tests walk it
+// through the router, so a page added here is audited automatically.
+var pageTable = []page{
+	{id: "home", fr: "/fr/", en: "/en/", handle: (*Site).home},
+	{id: "accessibility", fr: "/fr/accessibilite", en: "/en/accessibility", handle: (*Site).accessibility},
+	{id: "transparency", fr: "/fr/transparence", en: "/en/transparency", handle: (*Site).transparency},
+}
+
+// Register adds the site's routes to the router.
+func (s *Site) Register(rt *httpx.Router) {
+	for _, p := range pageTable {
+		s.pages[p.id] = p
+		for _, lang := range i18n.All {
+			path := p.path(lang)
+			pattern := path
+			if strings.HasSuffix(pattern, "/") {
+				pattern += "{$}"
+			}
+			h := p.handle
+			lang := lang
+			rt.HandleFunc(httpx.Route{Method: http.MethodGet, Path: pattern, Kind: httpx.Page, Page: p.id},
+				func(w http.ResponseWriter, r *http.Request) { h(s, w, r, lang) })
+		}
+	}
+	rt.HandleFunc(httpx.Route{Method: http.MethodGet, Path: "/{$}", Kind: httpx.Action}, s.chooseLanguage)
+	for _, lang := range i18n.All {
+		target := "/" + string(lang) + "/"
+		rt.HandleFunc(httpx.Route{Method: http.MethodGet, Path: "/" + string(lang) + "", Kind: httpx.Action},
+			func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, target, http.StatusMovedPermanently) })
+	}
+	rt.Handle(httpx.Route{Method: http.MethodGet, Path: "/static/", Kind: httpx.Asset}, s.assets)
+}
+
+// chooseLanguage sends / to /fr/ or /en/ by Accept-Language, French by default.
+func (s *Site) chooseLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := i18n.Negotiate(r.Header.Get("Accept-Language"))
+	w.Header().Set("Vary", "Accept-Language")
+	http.Redirect(w, r, "/"+string(lang)+"/", http.StatusFound)
+}
+
+// altURL is the current page in the other language: the other language's
+// pattern with this request's wildcard values, and the same query.
+func (s *Site) altURL(r *http.Request, lang i18n.Lang) string {
+	other := lang.Other()
+	for _, p := range s.pages {
+		if strings.TrimSuffix(p.path(lang), "{$}") != strings.TrimSuffix(patternPath(httpx.MatchedRoute(r.Context())), "{$}") {
+			continue
+		}
+		u := fill(p.path(other), r)
+		if r.URL.RawQuery != "" {
+			u += "?" + r.URL.RawQuery
+		}
+		return u
+	}
+	return "/" + string(other) + "/"
+}
+
+// patternPath drops the method from a "GET /path" pattern.
+func patternPath(pattern string) string {
+	if _, p, ok := strings.Cut(pattern, " "); ok {
+		return p
+	}
+	return pattern
+}
+
+// fill replaces {name} wildcards of a pattern with the request's values.
+func fill(pattern string, r *http.Request) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(pattern, '{')
+		if i < 0 {
+			b.WriteString(pattern)
+			return b.String()
+		}
+		j := strings.IndexByte(pattern[i:], '}')
+		if j < 0 {
+			b.WriteString(pattern)
+			return b.String()
+		}
+		b.WriteString(pattern[:i])
+		name := strings.TrimSuffix(pattern[i+1:i+j], "...")
+		if name != "$" {
+			b.WriteString(r.PathValue(name))
+		}
+		pattern = pattern[i+j+1:]
+	}
+}
+
+func (s *Site) home(w http.ResponseWriter, r *http.Request, lang i18n.Lang) {
+	s.render(w, r, http.StatusOK, lang, "home", i18n.T(lang, "home.title"), nil)
+}
+
+func (s *Site) accessibility(w http.ResponseWriter, r *http.Request, lang i18n.Lang) {
+	s.render(w, r, http.StatusOK, lang, "accessibility", i18n.T(lang, "accessibility.heading"), nil)
+}
+
+func (s *Site) transparency(w http.ResponseWriter, r *http.Request, lang i18n.Lang) {
+	var data Transparency
+	if s.trans != nil {
+		var err error
+		if data, err = s.trans.Transparency(r.Context()); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	s.render(w, r, http.StatusOK, lang, "transparency", i18n.T(lang, "transparency.heading"), data)
+}

@@ -1,0 +1,141 @@
+// Package web serves Guichet's HTML pages in French (/fr/…) and English
+// (/en/…): server-rendered templates parsed once at start, working without
+// JavaScript, with one localized error page for every failure.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/guichet-qc/guichet/internal/errs"
+	"github.com/guichet-qc/guichet/internal/httpx"
+	"github.com/guichet-qc/guichet/internal/i18n"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// TransparencySource gives what the public transparency page shows: the
+// latest signed checkpoint of the audit log and the key that verifies it.
+type TransparencySource interface {
+	Transparency(ctx context.Context) (Transparency, error)
+}
+
+// Transparency is the content of the transparency page.
+type Transparency struct {
+	Checkpoint *CheckpointView // nil before the first checkpoint
+	PublicKey  string
+}
+
+// CheckpointView is a signed checkpoint as shown to people.
+type CheckpointView struct {
+	Size     int64
+	Note     string
+	SignedAt time.Time
+}
+
+// Options configure the site.
+type Options struct {
+	Logger       *slog.Logger
+	Assets       *Assets
+	Demo         bool // show the demonstration-data banner
+	Transparency TransparencySource
+}
+
+// Site holds the parsed templates and renders pages.
+type Site struct {
+	log    *slog.Logger
+	assets *Assets
+	demo   bool
+	tmpl   map[i18n.Lang]map[string]*template.Template // lang → page → template
+	pages  map[string]page                             // page id → paths
+	trans  TransparencySource
+}
+
+// New parses every template once, for both languages; a missing template,
+// asset or message key is found by the tests, not by a user.
+func New(o Options) (*Site, error) {
+	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
+		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
+	names, err := templateFiles.ReadDir("templates")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range i18n.All {
+		s.tmpl[lang] = map[string]*template.Template{}
+		funcs := i18n.FuncMap(lang)
+		funcs["asset"] = o.Assets.URL
+		base, err := template.New("layout").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			name := strings.TrimSuffix(n.Name(), ".html")
+			if name == "layout" || strings.HasPrefix(name, "_") {
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+n.Name())
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", n.Name(), err)
+			}
+			s.tmpl[lang][name] = t
+		}
+	}
+	return s, nil
+}
+
+// View is what every template receives.
+type View struct {
+	Lang     i18n.Lang
+	Title    string
+	AltURL   string // this page in the other language
+	ThemeURL string
+	Demo     bool
+	CSRF     string
+	Data     any
+	site     *Site
+}
+
+// Link returns the URL of a page (by id) in the view's language.
+func (v View) Link(pageID string) string {
+	p, ok := v.site.pages[pageID]
+	if !ok {
+		return "/" + string(v.Lang) + "/"
+	}
+	return p.path(v.Lang)
+}
+
+// render executes a page template into a buffer first, so that a template
+// error becomes a clean 500 page rather than half a page.
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, lang i18n.Lang, name, title string, data any) {
+	t, ok := s.tmpl[lang][name]
+	if !ok {
+		s.Error(w, r, errs.Internalf("no template %q", name))
+		return
+	}
+	v := View{Lang: lang, Title: title, AltURL: s.altURL(r, lang), ThemeURL: s.assets.ThemeURL(),
+		Demo: s.demo, CSRF: httpx.CSRFToken(r.Context()), Data: data, site: s}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		if name == "error" {
+			s.log.ErrorContext(r.Context(), "error page failed", "err", err)
+			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+			return
+		}
+		s.Error(w, r, errs.Internalf("render %s: %w", name, err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", string(lang))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
