@@ -178,8 +178,14 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Stats returns the pool statistics of the writer and the reader pools.
-func (db *DB) Stats() (write, read sql.DBStats) { return db.write.Stats(), db.read.Stats() }
+// Pools returns the statistics functions of the connection pools by name
+// ("write" and "read" on SQLite, "main" on PostgreSQL), for metrics.
+func (db *DB) Pools() map[string]func() sql.DBStats {
+	if db.read == db.write {
+		return map[string]func() sql.DBStats{"main": db.write.Stats}
+	}
+	return map[string]func() sql.DBStats{"write": db.write.Stats, "read": db.read.Stats}
+}
 
 // Tx is a transaction whose queries use `?` placeholders on both dialects.
 type Tx struct {

@@ -1,0 +1,218 @@
+// Package app wires Guichet together: configuration → database → domain
+// services → HTTP → background workers, with Run and Close for a clean
+// lifecycle. End-to-end tests start it on :0 with a temporary database.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	_ "time/tzdata" // service points have their own time zones; do not depend on the host
+
+	"github.com/guichet-qc/guichet/internal/api"
+	"github.com/guichet-qc/guichet/internal/audit"
+	"github.com/guichet-qc/guichet/internal/config"
+	"github.com/guichet-qc/guichet/internal/database"
+	"github.com/guichet-qc/guichet/internal/httpx"
+	"github.com/guichet-qc/guichet/internal/web"
+)
+
+// App is one running platform.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *database.DB
+	audit   *audit.Log
+	router  *httpx.Router
+	handler http.Handler
+	ln      net.Listener
+	srv     *http.Server
+	stopBg  context.CancelFunc
+}
+
+// New opens the database, migrates it, loads the demo data set into an
+// empty database, starts the background workers and builds the HTTP stack.
+// It does not listen yet.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := database.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, db: db}
+	if err := a.init(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) init(ctx context.Context) error {
+	n, err := a.db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.log.Info("database migrated", "migrations", n, "db", a.db.Where())
+	}
+	if err := a.seed(ctx); err != nil {
+		return err
+	}
+	signer, _, err := audit.LoadOrCreateKey(a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	publicKey, err := os.ReadFile(filepath.Join(a.cfg.DataDir, audit.VerifyKeyFile))
+	if err != nil {
+		return err
+	}
+	a.audit = audit.New(a.db, signer, audit.Options{CheckpointInterval: a.cfg.CheckpointInterval, Logger: a.log})
+	bg, cancel := context.WithCancel(context.Background())
+	a.stopBg = cancel
+	a.audit.Start(bg)
+
+	assets, err := web.LoadAssets(a.cfg.ThemeCSS)
+	if err != nil {
+		return err
+	}
+	trans := transparency{log: a.audit, publicKey: strings.TrimSpace(string(publicKey))}
+	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans})
+	if err != nil {
+		return err
+	}
+	jsonAPI := api.New(api.Options{Logger: a.log, Audit: a.audit, AuditKey: trans.publicKey})
+
+	metrics := httpx.NewMetrics()
+	metrics.RegisterDBStats(a.db.Pools())
+	rt := httpx.NewRouter()
+	site.Register(rt)
+	jsonAPI.Register(rt)
+	a.registerProbes(rt, metrics)
+	rt.Fallback("/", http.HandlerFunc(site.NotFound))
+	a.router = rt
+
+	onError := func(w http.ResponseWriter, r *http.Request, err error) {
+		if httpx.IsAPI(r) {
+			jsonAPI.Error(w, r, err)
+			return
+		}
+		site.Error(w, r, err)
+	}
+	csrf := &httpx.CSRF{Secure: a.cfg.Secure(), OnError: onError}
+	var h http.Handler = rt
+	h = csrf.Middleware(h)
+	h = httpx.Limit(a.cfg.RequestTimeout, a.cfg.MaxBodyBytes, h)
+	h = httpx.Recover(a.log, onError, h)
+	h = httpx.SecureHeaders(a.cfg.Secure(), a.cfg.TrustProxy, h)
+	h = httpx.Observe(a.log, metrics, h)
+	a.handler = h
+	return nil
+}
+
+// Handler is the whole HTTP stack, for in-process tests.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Router is the route table; tests add routes to it (ServeMux allows
+// registering while serving).
+func (a *App) Router() *httpx.Router { return a.router }
+
+// Routes lists every registered route (pages, actions, API, assets).
+func (a *App) Routes() []httpx.Route { return a.router.Routes() }
+
+// DB is the application's store (tests and commands).
+func (a *App) DB() *database.DB { return a.db }
+
+// Audit is the application's verifiable log.
+func (a *App) Audit() *audit.Log { return a.audit }
+
+// Listen binds the configured address (port 0 picks a free port).
+func (a *App) Listen() error {
+	if a.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w (is another program using it? choose another with --addr)", a.cfg.Addr, err)
+	}
+	if a.cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(a.cfg.TLSCert, a.cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("TLS certificate: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	}
+	a.ln = ln
+	return nil
+}
+
+// URL is the address the site is reachable at.
+func (a *App) URL() string {
+	if a.ln == nil {
+		return a.cfg.PublicURL(a.cfg.Addr)
+	}
+	if a.cfg.BaseURL != "" {
+		return a.cfg.PublicURL(a.ln.Addr().String())
+	}
+	return a.cfg.PublicURL(a.ln.Addr().String())
+}
+
+// Run serves until ctx is cancelled, then stops taking connections and lets
+// requests in flight finish (up to the shutdown timeout).
+func (a *App) Run(ctx context.Context) error {
+	if err := a.Listen(); err != nil {
+		return err
+	}
+	a.srv = &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       a.cfg.RequestTimeout,
+		WriteTimeout:      a.cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.log.Info("Guichet is listening", "url", a.URL()+"/", "db", a.db.Where())
+	errc := make(chan error, 1)
+	go func() { errc <- a.srv.Serve(a.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("stopping: finishing requests in flight", "timeout", a.cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	err := a.srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		return serr
+	}
+	return err
+}
+
+// Close stops the background workers (the audit log integrates what is
+// pending and signs a last checkpoint) and closes the database.
+func (a *App) Close() error {
+	var err error
+	if a.audit != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = a.audit.Close(ctx)
+		cancel()
+	}
+	if a.stopBg != nil {
+		a.stopBg()
+	}
+	if a.db != nil {
+		if e := a.db.Close(); e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
