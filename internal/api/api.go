@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/guichet-qc/guichet/internal/audit"
+	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
@@ -18,6 +20,8 @@ import (
 // Options are the dependencies of the JSON handlers.
 type Options struct {
 	Logger   *slog.Logger
+	Catalog  *catalog.Catalog
+	Now      func() time.Time
 	Audit    *audit.Log
 	AuditKey string // the verifier key of the audit log's checkpoints
 }
@@ -25,13 +29,18 @@ type Options struct {
 // API holds the dependencies of the JSON handlers.
 type API struct {
 	log      *slog.Logger
+	catalog  *catalog.Catalog
+	now      func() time.Time
 	audit    *audit.Log
 	auditKey string
 }
 
 // New returns the API.
 func New(o Options) *API {
-	return &API{log: o.Logger, audit: o.Audit, auditKey: o.AuditKey}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &API{log: o.Logger, catalog: o.Catalog, now: o.Now, audit: o.Audit, auditKey: o.AuditKey}
 }
 
 // endpoint is one API route and its handler.
@@ -44,6 +53,10 @@ type endpoint struct {
 // exactly these (a test checks it).
 var endpoints = []endpoint{
 	{http.MethodGet, "/api/v1/openapi.json", (*API).openAPI},
+	{http.MethodGet, "/api/v1/services", (*API).listServices},
+	{http.MethodGet, "/api/v1/services/{id}", (*API).getService},
+	{http.MethodGet, "/api/v1/service-points", (*API).listPoints},
+	{http.MethodGet, "/api/v1/service-points/{id}", (*API).getPoint},
 	{http.MethodGet, "/api/v1/audit/checkpoint", (*API).checkpoint},
 	{http.MethodGet, "/api/v1/audit/entries/{seq}/proof", (*API).inclusionProof},
 }

@@ -39,6 +39,46 @@ func Document() obj {
 				"operationId": "getOpenAPI", "summary": "This document.",
 				"responses": obj{"200": obj{"description": "The OpenAPI document.", "content": obj{"application/json": obj{"schema": obj{"type": "object"}}}}},
 			}},
+			"/api/v1/services": obj{"get": obj{
+				"operationId": "searchServices", "summary": "Search the services by free text (French or English, accents optional, typos tolerated), best first; without q, every service.",
+				"parameters": []obj{
+					{"name": "q", "in": "query", "required": false, "description": "What the person is looking for, e.g. « carte soleil » or \"driving test\".", "schema": obj{"type": "string", "maxLength": 200}},
+					langParam,
+				},
+				"responses": obj{
+					"200": jsonResponse("Matching services, best first.", "ServiceList"),
+					"422": problemResponse("The query is too long."),
+				},
+			}},
+			"/api/v1/services/{id}": obj{"get": obj{
+				"operationId": "getService", "summary": "One service: how to do it (online first), documents, organization.",
+				"parameters": []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}, "description": "Service id, e.g. ramq-carte-renouvellement."}, langParam},
+				"responses": obj{
+					"200": jsonResponse("The service.", "Service"),
+					"404": problemResponse("No such service."),
+				},
+			}},
+			"/api/v1/service-points": obj{"get": obj{
+				"operationId": "nearestServicePoints", "summary": "Service points nearest to a place, optionally offering a service, nearest first.",
+				"parameters": []obj{
+					{"name": "near", "in": "query", "required": true, "description": "A postal code (H3A 1B9), an FSA (H3A), a municipality (any case, accents optional) or lat,lon.", "schema": obj{"type": "string"}},
+					{"name": "service", "in": "query", "required": false, "description": "Only points offering this service id.", "schema": obj{"type": "string"}},
+					{"name": "limit", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+					langParam,
+				},
+				"responses": obj{
+					"200": jsonResponse("The origin the place resolved to, and the points.", "ServicePointList"),
+					"422": problemResponse("Unknown place (with close spellings suggested), unknown service or bad limit."),
+				},
+			}},
+			"/api/v1/service-points/{id}": obj{"get": obj{
+				"operationId": "getServicePoint", "summary": "One service point with this week's hours and upcoming closures.",
+				"parameters": []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}}, langParam},
+				"responses": obj{
+					"200": jsonResponse("The service point.", "ServicePointDetail"),
+					"404": problemResponse("No such service point."),
+				},
+			}},
 			"/api/v1/audit/checkpoint": obj{"get": obj{
 				"operationId": "getAuditCheckpoint", "summary": "The latest signed checkpoint of the audit log and its public key.",
 				"parameters": []obj{langParam},
@@ -67,6 +107,60 @@ func Document() obj {
 				"detail":   obj{"type": "string", "description": "What went wrong and how to fix it, in the requested language."},
 				"instance": obj{"type": "string"}, "code": obj{"type": "string", "enum": []string{"invalid", "not_found", "conflict", "unauthorized", "forbidden", "too_many", "unavailable", "internal"}},
 				"field": obj{"type": "string"}, "request_id": obj{"type": "string"},
+			}},
+			"OrganizationRef": obj{"type": "object", "required": []string{"id", "name"}, "properties": obj{
+				"id": obj{"type": "string"}, "name": obj{"type": "string"}, "acronym": obj{"type": "string"},
+			}},
+			"ServiceSummary": obj{"type": "object", "required": []string{"id", "name", "organization"}, "properties": obj{
+				"id": obj{"type": "string"}, "name": obj{"type": "string"}, "summary": obj{"type": "string"},
+				"organization": obj{"$ref": "#/components/schemas/OrganizationRef"},
+				"online_url":   obj{"type": "string", "format": "uri"}, "appointment_required": obj{"type": "boolean"},
+			}},
+			"ServiceList": obj{"type": "object", "required": []string{"items"}, "properties": obj{
+				"items":              obj{"type": "array", "items": obj{"$ref": "#/components/schemas/ServiceSummary"}},
+				"demonstration_data": obj{"type": "boolean", "description": "True when the catalogue holds demonstration data, not official data."},
+			}},
+			"Channel": obj{"type": "object", "properties": obj{
+				"available": obj{"type": "boolean"}, "url": obj{"type": "string"}, "phone": obj{"type": "string"}, "note": obj{"type": "string"},
+			}},
+			"Service": obj{"allOf": []obj{{"$ref": "#/components/schemas/ServiceSummary"}, {"type": "object", "properties": obj{
+				"online": obj{"$ref": "#/components/schemas/Channel"}, "in_person": obj{"$ref": "#/components/schemas/Channel"},
+				"by_phone": obj{"$ref": "#/components/schemas/Channel"}, "by_mail": obj{"$ref": "#/components/schemas/Channel"},
+				"online_assurance": obj{"type": "string", "enum": []string{"loa1", "loa2", "loa3"}},
+				"documents":        obj{"type": "array", "items": obj{"type": "string"}},
+				"duration_minutes": obj{"type": "integer"}, "fee": obj{"type": "string"}, "demonstration_data": obj{"type": "boolean"},
+			}}}},
+			"Interval": obj{"type": "object", "properties": obj{"open": obj{"type": "string", "example": "08:30"}, "close": obj{"type": "string", "example": "16:30"}}},
+			"ServicePoint": obj{"type": "object", "required": []string{"id", "name", "municipality", "lat", "lon"}, "properties": obj{
+				"id": obj{"type": "string"}, "name": obj{"type": "string"}, "organization": obj{"$ref": "#/components/schemas/OrganizationRef"},
+				"address": obj{"type": "string"}, "municipality": obj{"type": "string"}, "postal_code": obj{"type": "string"},
+				"lat": obj{"type": "number"}, "lon": obj{"type": "number"},
+				"precision": obj{"type": "string", "enum": []string{"exact", "approximate", "area"}},
+				"phone":     obj{"type": "string"}, "time_zone": obj{"type": "string"},
+				"distance_km": obj{"type": "number"}, "open_now": obj{"type": "boolean"},
+				"open_until": obj{"type": "string", "format": "date-time"}, "next_opening": obj{"type": "string", "format": "date-time"},
+				"today_hours": obj{"type": "array", "items": obj{"$ref": "#/components/schemas/Interval"}},
+				"services":    obj{"type": "array", "items": obj{"type": "string"}}, "source": obj{"type": "string"},
+			}},
+			"Location": obj{"type": "object", "properties": obj{
+				"lat": obj{"type": "number"}, "lon": obj{"type": "number"},
+				"kind":  obj{"type": "string", "enum": []string{"coordinates", "postal_code", "fsa", "municipality"}},
+				"label": obj{"type": "string"}, "approximate": obj{"type": "boolean"},
+			}},
+			"ServicePointList": obj{"type": "object", "required": []string{"origin", "items"}, "properties": obj{
+				"origin":             obj{"$ref": "#/components/schemas/Location"},
+				"items":              obj{"type": "array", "items": obj{"$ref": "#/components/schemas/ServicePoint"}},
+				"demonstration_data": obj{"type": "boolean"},
+			}},
+			"Day": obj{"type": "object", "properties": obj{
+				"date": obj{"type": "string", "format": "date"}, "closed": obj{"type": "boolean"}, "holiday": obj{"type": "boolean"},
+				"reason": obj{"type": "string"}, "intervals": obj{"type": "array", "items": obj{"$ref": "#/components/schemas/Interval"}},
+			}},
+			"ServicePointDetail": obj{"type": "object", "properties": obj{
+				"point":              obj{"$ref": "#/components/schemas/ServicePoint"},
+				"week":               obj{"type": "array", "items": obj{"$ref": "#/components/schemas/Day"}},
+				"upcoming_closures":  obj{"type": "array", "items": obj{"$ref": "#/components/schemas/Day"}},
+				"demonstration_data": obj{"type": "boolean"},
 			}},
 			"Checkpoint": obj{"type": "object", "required": []string{"tree_size", "root_hash", "note", "signed_at", "public_key"}, "properties": obj{
 				"tree_size": obj{"type": "integer"}, "root_hash": obj{"type": "string", "description": "Base64 SHA-256 Merkle root."},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/guichet-qc/guichet/internal/api"
 	"github.com/guichet-qc/guichet/internal/audit"
+	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/config"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/httpx"
@@ -31,6 +32,7 @@ type App struct {
 	log     *slog.Logger
 	db      *database.DB
 	audit   *audit.Log
+	catalog *catalog.Catalog
 	router  *httpx.Router
 	handler http.Handler
 	ln      net.Listener
@@ -78,16 +80,22 @@ func (a *App) init(ctx context.Context) error {
 	a.stopBg = cancel
 	a.audit.Start(bg)
 
+	if a.catalog, err = catalog.Open(ctx, a.db, a.log); err != nil {
+		return err
+	}
+	a.catalog.Start(5 * time.Second)
+
 	assets, err := web.LoadAssets(a.cfg.ThemeCSS)
 	if err != nil {
 		return err
 	}
 	trans := transparency{log: a.audit, publicKey: strings.TrimSpace(string(publicKey))}
-	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans})
+	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
+		Catalog: a.catalog, MapURL: a.cfg.MapURL})
 	if err != nil {
 		return err
 	}
-	jsonAPI := api.New(api.Options{Logger: a.log, Audit: a.audit, AuditKey: trans.publicKey})
+	jsonAPI := api.New(api.Options{Logger: a.log, Catalog: a.catalog, Audit: a.audit, AuditKey: trans.publicKey})
 
 	metrics := httpx.NewMetrics()
 	metrics.RegisterDBStats(a.db.Pools())
@@ -128,6 +136,9 @@ func (a *App) Routes() []httpx.Route { return a.router.Routes() }
 
 // DB is the application's store (tests and commands).
 func (a *App) DB() *database.DB { return a.db }
+
+// Catalog is the application's catalogue.
+func (a *App) Catalog() *catalog.Catalog { return a.catalog }
 
 // Audit is the application's verifiable log.
 func (a *App) Audit() *audit.Log { return a.audit }
@@ -205,6 +216,9 @@ func (a *App) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err = a.audit.Close(ctx)
 		cancel()
+	}
+	if a.catalog != nil {
+		a.catalog.Close()
 	}
 	if a.stopBg != nil {
 		a.stopBg()

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -114,17 +115,23 @@ func TestPlatform(t *testing.T) {
 				}
 				resp, body := get(t, r.url+path)
 				m := alt.FindStringSubmatch(body)
+				if m != nil {
+					m[1] = html.UnescapeString(m[1])
+				}
 				if resp.StatusCode != 200 || m == nil {
 					t.Errorf("%s: status %d, language link %v", path, resp.StatusCode, m)
 					continue
 				}
 				back, body2 := get(t, r.url+m[1])
 				m2 := alt.FindStringSubmatch(body2)
+				if m2 != nil {
+					m2[1] = html.UnescapeString(m2[1])
+				}
 				if back.StatusCode != 200 || m2 == nil || m2[1] != path {
 					t.Errorf("%s → %s → %v (status %d)", path, m[1], m2, back.StatusCode)
 				}
 			}
-			if pages < 6 {
+			if pages < 14 {
 				t.Errorf("only %d page routes", pages)
 			}
 		})

@@ -113,13 +113,12 @@ func pagesOf(routes []httpx.Route) (pages []sitePage, problems []string) {
 			continue
 		}
 		p := strings.TrimSuffix(r.Path, "{$}")
-		if wildcard.MatchString(p) {
-			if r.Example == "" {
-				problems = append(problems, fmt.Sprintf("page route %s has a wildcard but no Example: set httpx.Route.Example "+
-					"to a concrete path (one that exists in the demo data) so that the page is audited", r.Path))
-				continue
-			}
-			p = r.Example
+		if r.Example != "" {
+			p = r.Example // a concrete path, often with a query showing results
+		} else if wildcard.MatchString(p) {
+			problems = append(problems, fmt.Sprintf("page route %s has a wildcard but no Example: set httpx.Route.Example "+
+				"to a concrete path (one that exists in the demo data) so that the page is audited", r.Path))
+			continue
 		}
 		lang := langOf(p)
 		if lang != "fr" && lang != "en" {

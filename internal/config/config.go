@@ -32,6 +32,7 @@ type Config struct {
 	TrustProxy         bool          // trust X-Forwarded-Proto/For from a reverse proxy
 	TLSCert, TLSKey    string        // serve HTTPS directly when both are set
 	ThemeCSS           string        // optional CSS file of colour overrides
+	MapURL             string        // directions link template: {lat}, {lon}, {address}
 	CheckpointInterval time.Duration // how often the audit log signs a checkpoint
 	ShutdownTimeout    time.Duration // how long in-flight requests may finish
 	RequestTimeout     time.Duration // per-request deadline
@@ -50,6 +51,7 @@ func Defaults() Config {
 		ShutdownTimeout:    20 * time.Second,
 		RequestTimeout:     30 * time.Second,
 		MaxBodyBytes:       1 << 20,
+		MapURL:             "https://www.openstreetmap.org/directions?to={lat}%2C{lon}",
 	}
 }
 
@@ -77,6 +79,7 @@ var Options = []Option{
 	{"tls-cert", "GUICHET_TLS_CERT", "certificate file to serve HTTPS directly (with --tls-key)"},
 	{"tls-key", "GUICHET_TLS_KEY", "private key file to serve HTTPS directly (with --tls-cert)"},
 	{"theme-css", "GUICHET_THEME_CSS", "CSS file overriding the colours of the default theme"},
+	{"map-url", "GUICHET_MAP_URL", "directions link of a service point, with {lat}, {lon} and {address} filled in"},
 	{"checkpoint-interval", "GUICHET_CHECKPOINT_INTERVAL", "how often the audit log signs a checkpoint, e.g. 10s"},
 	{"shutdown-timeout", "GUICHET_SHUTDOWN_TIMEOUT", "how long requests in flight may finish when stopping, e.g. 20s"},
 	{"request-timeout", "GUICHET_REQUEST_TIMEOUT", "deadline of one request, e.g. 30s"},
@@ -121,6 +124,7 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	str(&c.TLSCert, "tls-cert")
 	str(&c.TLSKey, "tls-key")
 	str(&c.ThemeCSS, "theme-css")
+	str(&c.MapURL, "map-url")
 	s.checkpoint, s.shutdown, s.reqTimeout = c.CheckpointInterval.String(), c.ShutdownTimeout.String(), c.RequestTimeout.String()
 	str(&s.checkpoint, "checkpoint-interval")
 	str(&s.shutdown, "shutdown-timeout")
@@ -220,6 +224,9 @@ func (c Config) Validate() error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return fmt.Errorf("--base-url %q must be an absolute http or https address, e.g. https://guichet.example.qc.ca", c.BaseURL)
 		}
+	}
+	if u, err := url.Parse(strings.NewReplacer("{lat}", "0", "{lon}", "0", "{address}", "x").Replace(c.MapURL)); err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return fmt.Errorf("--map-url %q must be an http(s) address template, e.g. https://www.openstreetmap.org/directions?to={lat}%%2C{lon}", c.MapURL)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q is not supported; use text or json", c.LogFormat)

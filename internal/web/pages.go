@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/guichet-qc/guichet/internal/httpx"
@@ -29,6 +30,34 @@ var pageTable = []page{
 	{id: "home", fr: "/fr/", en: "/en/", handle: (*Site).home},
 	{id: "accessibility", fr: "/fr/accessibilite", en: "/en/accessibility", handle: (*Site).accessibility},
 	{id: "transparency", fr: "/fr/transparence", en: "/en/transparency", handle: (*Site).transparency},
+	{id: "services", fr: "/fr/services", en: "/en/services", handle: (*Site).services},
+	{id: "service", fr: "/fr/services/{id}", en: "/en/services/{id}", handle: (*Site).service},
+	{id: "finder", fr: "/fr/points-de-service", en: "/en/service-points", handle: (*Site).finder},
+	{id: "point", fr: "/fr/points-de-service/{id}", en: "/en/service-points/{id}", handle: (*Site).point},
+}
+
+// example returns a concrete path of a page with a wildcard (for the tests
+// that visit every page), "" when the catalogue has nothing to show.
+func (s *Site) example(pageID string, l i18n.Lang) string {
+	switch pageID {
+	case "services":
+		return s.pageURL(pageID, l, "", url.Values{"q": {map[i18n.Lang]string{i18n.FR: "carte soleil", i18n.EN: "health card"}[l]}})
+	case "finder":
+		if id := s.catalog.FirstPointID(); id != "" {
+			if p, _, err := s.catalog.Point(id); err == nil && len(p.Offers) > 0 {
+				return s.pageURL(pageID, l, "", url.Values{"service": {p.Offers[0].ServiceID}, "near": {p.Municipality}})
+			}
+		}
+	case "service":
+		if list := s.catalog.Services(l); len(list) > 0 {
+			return s.pageURL(pageID, l, list[0].ID, nil)
+		}
+	case "point":
+		if id := s.catalog.FirstPointID(); id != "" {
+			return s.pageURL(pageID, l, id, nil)
+		}
+	}
+	return ""
 }
 
 // Register adds the site's routes to the router.
@@ -43,7 +72,9 @@ func (s *Site) Register(rt *httpx.Router) {
 			}
 			h := p.handle
 			lang := lang
-			rt.HandleFunc(httpx.Route{Method: http.MethodGet, Path: pattern, Kind: httpx.Page, Page: p.id},
+			route := httpx.Route{Method: http.MethodGet, Path: pattern, Kind: httpx.Page, Page: p.id}
+			route.Example = s.example(p.id, lang)
+			rt.HandleFunc(route,
 				func(w http.ResponseWriter, r *http.Request) { h(s, w, r, lang) })
 		}
 	}

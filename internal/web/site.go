@@ -14,12 +14,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
 )
 
-//go:embed templates
+//go:embed templates/*.html
 var templateFiles embed.FS
 
 // TransparencySource gives what the public transparency page shows: the
@@ -47,22 +48,32 @@ type Options struct {
 	Assets       *Assets
 	Demo         bool // show the demonstration-data banner
 	Transparency TransparencySource
+	Catalog      *catalog.Catalog
+	MapURL       string // directions link template with {lat}, {lon}, {address}
+	Now          func() time.Time
 }
 
 // Site holds the parsed templates and renders pages.
 type Site struct {
-	log    *slog.Logger
-	assets *Assets
-	demo   bool
-	tmpl   map[i18n.Lang]map[string]*template.Template // lang → page → template
-	pages  map[string]page                             // page id → paths
-	trans  TransparencySource
+	log     *slog.Logger
+	assets  *Assets
+	demo    bool
+	tmpl    map[i18n.Lang]map[string]*template.Template // lang → page → template
+	pages   map[string]page                             // page id → paths
+	trans   TransparencySource
+	catalog *catalog.Catalog
+	mapURL  string
+	now     func() time.Time
 }
 
 // New parses every template once, for both languages; a missing template,
 // asset or message key is found by the tests, not by a user.
 func New(o Options) (*Site, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
+		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now,
 		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {
@@ -72,7 +83,7 @@ func New(o Options) (*Site, error) {
 		s.tmpl[lang] = map[string]*template.Template{}
 		funcs := i18n.FuncMap(lang)
 		funcs["asset"] = o.Assets.URL
-		base, err := template.New("layout").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html")
+		base, err := template.New("layout").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html")
 		if err != nil {
 			return nil, err
 		}
@@ -99,6 +110,7 @@ type View struct {
 	ThemeURL string
 	Demo     bool
 	CSRF     string
+	Query    string // the q parameter, for the search form
 	Data     any
 	site     *Site
 }
@@ -121,7 +133,7 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, lang i
 		return
 	}
 	v := View{Lang: lang, Title: title, AltURL: s.altURL(r, lang), ThemeURL: s.assets.ThemeURL(),
-		Demo: s.demo, CSRF: httpx.CSRFToken(r.Context()), Data: data, site: s}
+		Demo: s.demo, CSRF: httpx.CSRFToken(r.Context()), Query: r.URL.Query().Get("q"), Data: data, site: s}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		if name == "error" {
