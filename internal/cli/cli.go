@@ -34,6 +34,7 @@ func commands() []command {
 		{"serve", "run the web site, the API and the background workers (the default)", serve},
 		{"migrate", "apply the database migrations and exit", migrate},
 		{"audit", "verify the audit log offline, or print an entry's inclusion proof", auditCmd},
+		{"import", "load official open data: postal-code areas, municipalities, health facilities", importCmd},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "guichet", Version)
 			return nil
