@@ -29,6 +29,11 @@ type running struct {
 // until the test ends.
 func start(t *testing.T, d database.Dialect, mutate ...func(*config.Config)) *running {
 	t.Helper()
+	return startTB(t, d, mutate...)
+}
+
+func startTB(t testing.TB, d database.Dialect, mutate ...func(*config.Config)) *running {
+	t.Helper()
 	cfg := config.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DB = dbtest.DSN(t, d)

@@ -2,11 +2,8 @@ package app
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/catalog/demo"
-	"github.com/guichet-qc/guichet/internal/geo"
 
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
@@ -35,32 +32,8 @@ func (a *App) seed(ctx context.Context) error {
 		if _, err = tx.Exec(ctx, `INSERT INTO platform_settings (name, value) VALUES ('demo', 'yes')`); err != nil {
 			return err
 		}
-		return loadDemo(ctx, tx)
+		return demo.Install(ctx, tx)
 	})
-}
-
-// loadDemo writes the embedded demonstration data set.
-func loadDemo(ctx context.Context, tx *database.Tx) error {
-	ds, err := demo.Load()
-	if err != nil {
-		return fmt.Errorf("demonstration data set: %w", err)
-	}
-	if _, err := geo.UpsertMunicipalities(ctx, tx, ds.Municipalities); err != nil {
-		return err
-	}
-	if _, err := geo.UpsertFSAs(ctx, tx, ds.FSAs); err != nil {
-		return err
-	}
-	if _, err := catalog.UpsertOrganizations(ctx, tx, ds.Organizations); err != nil {
-		return err
-	}
-	if _, err := catalog.UpsertServices(ctx, tx, ds.Services); err != nil {
-		return err
-	}
-	if _, err := catalog.UpsertServicePoints(ctx, tx, ds.ServicePoints); err != nil {
-		return err
-	}
-	return catalog.BumpVersion(ctx, tx)
 }
 
 // demoLoaded tells whether this platform holds demonstration data.

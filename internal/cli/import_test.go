@@ -1,42 +1,15 @@
 package cli_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/guichet-qc/guichet/internal/opendata/opendatatest"
 )
 
-// openData returns the folder of the real open-data files: GUICHET_OPEN_DATA,
-// else ../shared/data/open next to the repository root. Missing files skip
-// the test, except on CI.
-func openData(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("GUICHET_OPEN_DATA")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data", "open")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Fatalf("no go.mod above %s", wd)
-			}
-		}
-	}
-	path := filepath.Join(dir, name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("open-data file missing on CI: %v (set GUICHET_OPEN_DATA)", err)
-		}
-		t.Skipf("open-data file missing: %v (set GUICHET_OPEN_DATA)", err)
-	}
-	return path
-}
-
 func TestImportCommand(t *testing.T) {
-	fsa := openData(t, "geonames_CA_fsa.tsv")
+	fsa := opendatatest.File(t, "geonames_CA_fsa.tsv")
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "guichet.db")
 
 	code, out, errOut := run(t, nil, "import", "fsa", fsa, "--db", dsn)
@@ -51,7 +24,7 @@ func TestImportCommand(t *testing.T) {
 		t.Fatalf("second import: exit %d\n%s\nstderr: %q", code, out, errOut)
 	}
 
-	muni := openData(t, "municipalites_qc_slim.csv")
+	muni := opendatatest.File(t, "municipalites_qc_slim.csv")
 	code, out, _ = run(t, nil, "import", "--db", dsn, "fsa", muni)
 	if code != 2 {
 		t.Errorf("flags before the kind: exit %d %q", code, out)
@@ -69,7 +42,7 @@ func TestImportCommand(t *testing.T) {
 }
 
 func TestImportFacilitiesSummaryListsTwentyBadRows(t *testing.T) {
-	odhf := openData(t, "odhf_v1_qc_fixed.csv")
+	odhf := opendatatest.File(t, "odhf_v1_qc_fixed.csv")
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "guichet.db")
 	code, out, errOut := run(t, nil, "import", "facilities", odhf, "--db", dsn)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
 	"github.com/guichet-qc/guichet/internal/opendata"
+	"github.com/guichet-qc/guichet/internal/opendata/opendatatest"
 )
 
 // Expected figures for the files in ../shared/data/open (see SOURCES.md).
@@ -27,37 +27,6 @@ const (
 	wantFacilitiesBad   = 189  // no coordinates, or outside Québec
 	wantFacilitiesOther = 1417 // clinics, GMF, rehabilitation, residential centres, …
 )
-
-// openDataFile returns the path of a real open-data file: from
-// GUICHET_OPEN_DATA, else ../shared/data/open next to the repository root.
-// A missing file skips the test, except on CI where it fails it.
-func openDataFile(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("GUICHET_OPEN_DATA")
-	if dir == "" {
-		wd, err := os.Getwd()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for d := wd; ; d = filepath.Dir(d) {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				dir = filepath.Join(d, "..", "shared", "data", "open")
-				break
-			}
-			if filepath.Dir(d) == d {
-				t.Fatalf("no go.mod above %s", wd)
-			}
-		}
-	}
-	path := filepath.Join(dir, name)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("open-data file missing on CI: %v (set GUICHET_OPEN_DATA to the folder holding it)", err)
-		}
-		t.Skipf("open-data file missing: %v (set GUICHET_OPEN_DATA to the folder holding %s)", err, name)
-	}
-	return path
-}
 
 func importFile(t *testing.T, db *database.DB, kind, path string) opendata.Report {
 	t.Helper()
@@ -80,9 +49,9 @@ func importFile(t *testing.T, db *database.DB, kind, path string) opendata.Repor
 }
 
 func TestImportRealFiles(t *testing.T) {
-	fsaPath := openDataFile(t, fsaFile)
-	muniPath := openDataFile(t, municipalitiesFile)
-	facPath := openDataFile(t, facilitiesFile)
+	fsaPath := opendatatest.File(t, fsaFile)
+	muniPath := opendatatest.File(t, municipalitiesFile)
+	facPath := opendatatest.File(t, facilitiesFile)
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		ctx := context.Background()
 

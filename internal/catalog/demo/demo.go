@@ -6,12 +6,14 @@ package demo
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"io"
 
 	"github.com/guichet-qc/guichet/internal/catalog"
+	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/geo"
 )
 
@@ -66,4 +68,28 @@ func decodeBytes(name string, b []byte, into any) error {
 		return fmt.Errorf("demo: %s: unexpected data after the top-level value", name)
 	}
 	return nil
+}
+
+// Install writes the demonstration data set in a transaction (idempotent).
+func Install(ctx context.Context, tx *database.Tx) error {
+	ds, err := Load()
+	if err != nil {
+		return fmt.Errorf("demonstration data set: %w", err)
+	}
+	if _, err := geo.UpsertMunicipalities(ctx, tx, ds.Municipalities); err != nil {
+		return err
+	}
+	if _, err := geo.UpsertFSAs(ctx, tx, ds.FSAs); err != nil {
+		return err
+	}
+	if _, err := catalog.UpsertOrganizations(ctx, tx, ds.Organizations); err != nil {
+		return err
+	}
+	if _, err := catalog.UpsertServices(ctx, tx, ds.Services); err != nil {
+		return err
+	}
+	if _, err := catalog.UpsertServicePoints(ctx, tx, ds.ServicePoints); err != nil {
+		return err
+	}
+	return catalog.BumpVersion(ctx, tx)
 }
