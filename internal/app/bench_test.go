@@ -54,4 +54,3 @@ func BenchmarkHTTPCatalog(b *testing.B) {
 	b.Run("search", func(b *testing.B) { run(b, search) })
 	b.Run("nearest", func(b *testing.B) { run(b, near) })
 }
-
