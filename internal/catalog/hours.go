@@ -141,3 +141,26 @@ func (s Schedule) Closures(from time.Time, days int) []DayHours {
 	}
 	return out
 }
+
+// Span is an absolute opening interval.
+type Span struct{ Start, End time.Time }
+
+// Spans returns the opening intervals of a day as instants.
+func (s Schedule) Spans(d DayHours) []Span {
+	out := make([]Span, 0, len(d.Intervals))
+	for _, iv := range d.Intervals {
+		out = append(out, Span{s.at(d.Date, iv.Open), s.at(d.Date, iv.Close)})
+	}
+	return out
+}
+
+// Counters returns how many counters serve a service at the point (0 when
+// the point does not offer it).
+func (p ServicePoint) Counters(serviceID string) int {
+	for _, o := range p.Offers {
+		if o.ServiceID == serviceID {
+			return o.Counters
+		}
+	}
+	return 0
+}

@@ -82,11 +82,13 @@ type Service struct {
 	OnlineAssurance string `json:"online_assurance,omitempty"`
 	Documents       []Text `json:"documents,omitempty"`
 	// AppointmentRequired tells whether in-person service needs a booking.
-	AppointmentRequired bool   `json:"appointment_required"`
-	DurationMinutes     int    `json:"duration_minutes,omitempty"`
-	Keywords            Words  `json:"keywords,omitempty"`
-	Synonyms            Words  `json:"synonyms,omitempty"`
-	Fee                 string `json:"fee,omitempty"` // free text, e.g. "94,50 $" — kept as published
+	AppointmentRequired bool `json:"appointment_required"`
+	DurationMinutes     int  `json:"duration_minutes,omitempty"`
+	// BufferMinutes is the time a counter needs between two appointments.
+	BufferMinutes int    `json:"buffer_minutes,omitempty"`
+	Keywords      Words  `json:"keywords,omitempty"`
+	Synonyms      Words  `json:"synonyms,omitempty"`
+	Fee           string `json:"fee,omitempty"` // free text, e.g. "94,50 $" — kept as published
 }
 
 // Coordinate precision of a service point.

@@ -1,0 +1,158 @@
+package booking
+
+import (
+	"context"
+	"time"
+
+	"github.com/guichet-qc/guichet/internal/database"
+	"github.com/guichet-qc/guichet/internal/errs"
+)
+
+const appointmentColumns = `id, reference, nonce, point_id, service_id, start_at, end_at, status,
+	citizen_name, citizen_email, citizen_phone, lang, channel, created_at, updated_at`
+
+type scanner interface{ Scan(...any) error }
+
+func scanAppointment(row scanner) (Appointment, error) {
+	var a Appointment
+	var start, end, created, updated int64
+	var status string
+	err := row.Scan(&a.ID, &a.Reference, &a.nonce, &a.PointID, &a.ServiceID, &start, &end, &status,
+		&a.Citizen.Name, &a.Citizen.Email, &a.Citizen.Phone, &a.Lang, &a.Channel, &created, &updated)
+	a.Status = Status(status)
+	a.Start, a.End = time.Unix(start, 0).UTC(), time.Unix(end, 0).UTC()
+	a.CreatedAt, a.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	return a, err
+}
+
+func appointmentByID(ctx context.Context, tx *database.Tx, id int64) (Appointment, error) {
+	return scanAppointment(tx.QueryRow(ctx, `SELECT `+appointmentColumns+` FROM appointments WHERE id = ?`, id))
+}
+
+// authorized loads an appointment by reference and checks its manage
+// token. A wrong token and an unknown reference give the same answer, so
+// references cannot be probed.
+func (s *Service) authorized(ctx context.Context, tx *database.Tx, ref, token string, forUpdate bool) (Appointment, error) {
+	canon, ok := ParseReference(ref)
+	if !ok {
+		return Appointment{}, errs.E(errs.Invalid, "booking.bad_reference").OnField("reference")
+	}
+	q := `SELECT ` + appointmentColumns + ` FROM appointments WHERE reference = ?`
+	if forUpdate && tx.Dialect() == database.Postgres {
+		q += ` FOR UPDATE`
+	}
+	a, err := scanAppointment(tx.QueryRow(ctx, q, canon))
+	if errs.Is(err, errs.NotFound) || (err == nil && !s.tokens.Valid(a.Reference, a.nonce, token)) {
+		return Appointment{}, errs.E(errs.NotFound, "booking.not_found")
+	}
+	return a, err
+}
+
+// Get returns an appointment to the holder of its manage token.
+func (s *Service) Get(ctx context.Context, ref, token string) (Appointment, error) {
+	var a Appointment
+	err := s.db.Read(ctx, func(tx *database.Tx) error {
+		var err error
+		a, err = s.authorized(ctx, tx, ref, token, false)
+		return err
+	})
+	return a, err
+}
+
+// Cancel cancels a booked appointment; its place is available at once.
+func (s *Service) Cancel(ctx context.Context, ref, token, channel string) (Appointment, error) {
+	var out Appointment
+	err := s.batch.Do(ctx, func(tx *database.Tx) error {
+		a, err := s.authorized(ctx, tx, ref, token, true)
+		if err != nil {
+			return err
+		}
+		if a.Status != Booked {
+			return errs.E(errs.Conflict, "booking.not_active")
+		}
+		if err := releasePlace(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
+			return err
+		}
+		a.Status, a.UpdatedAt = Cancelled, s.opts.Now()
+		if err := s.setStatus(ctx, tx, a); err != nil {
+			return err
+		}
+		if channel != "" {
+			a.Channel = channel
+		}
+		if err := s.record(ctx, tx, "appointment.cancelled", a, s.orgOf(a.PointID)); err != nil {
+			return err
+		}
+		out = a
+		if s.opts.Notify != nil {
+			return s.opts.Notify(ctx, tx, Change{Kind: "appointment.cancelled", Appointment: a})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Reschedule moves a booked appointment to another slot of the same
+// service at the same point, atomically: the new place is taken and the
+// old one released in one transaction; if the new slot is full, the
+// appointment stays where it was.
+func (s *Service) Reschedule(ctx context.Context, ref, token string, start time.Time, channel string) (Appointment, error) {
+	var out Appointment
+	err := s.batch.Do(ctx, func(tx *database.Tx) error {
+		a, err := s.authorized(ctx, tx, ref, token, true)
+		if err != nil {
+			return err
+		}
+		if a.Status != Booked {
+			return errs.E(errs.Conflict, "booking.not_active")
+		}
+		if a.Start.Equal(start) {
+			return errs.E(errs.Invalid, "booking.same_slot").OnField("start")
+		}
+		o, err := s.offer(a.PointID, a.ServiceID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkStart(o, start); err != nil {
+			return err
+		}
+		if err := takePlace(ctx, tx, o, start); err != nil {
+			return err
+		}
+		if err := releasePlace(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
+			return err
+		}
+		prev := a
+		a.Start, a.End, a.UpdatedAt = start, start.Add(o.duration), s.opts.Now()
+		if _, err := tx.Exec(ctx, `UPDATE appointments SET start_at = ?, end_at = ?, updated_at = ? WHERE id = ?`,
+			a.Start.Unix(), a.End.Unix(), a.UpdatedAt.UnixMilli(), a.ID); err != nil {
+			return err
+		}
+		if channel != "" {
+			a.Channel = channel
+		}
+		if err := s.record(ctx, tx, "appointment.rescheduled", a, o.point.OrganizationID); err != nil {
+			return err
+		}
+		out = a
+		if s.opts.Notify != nil {
+			return s.opts.Notify(ctx, tx, Change{Kind: "appointment.changed", Appointment: a, Previous: &prev, ManageToken: token})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Service) setStatus(ctx context.Context, tx *database.Tx, a Appointment) error {
+	_, err := tx.Exec(ctx, `UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?`,
+		string(a.Status), a.UpdatedAt.UnixMilli(), a.ID)
+	return err
+}
+
+func (s *Service) orgOf(pointID string) string {
+	p, _, err := s.cat.Point(pointID)
+	if err != nil {
+		return ""
+	}
+	return p.OrganizationID
+}

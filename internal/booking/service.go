@@ -1,0 +1,59 @@
+package booking
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/guichet-qc/guichet/internal/catalog"
+	"github.com/guichet-qc/guichet/internal/database"
+)
+
+// Options tune the booking rules.
+type Options struct {
+	MinNotice   time.Duration // earliest booking from now (default 1 h)
+	HorizonDays int           // latest booking, in days from now (default 60)
+	Now         func() time.Time
+	Logger      *slog.Logger
+	// Notify is called inside the transaction of every change, to enqueue
+	// the citizen's messages (nil: no messages).
+	Notify func(ctx context.Context, tx *database.Tx, c Change) error
+	// BatchSize caps how many bookings share one commit (default 256).
+	BatchSize int
+}
+
+// Service books, cancels and moves appointments.
+type Service struct {
+	db     *database.DB
+	cat    *catalog.Catalog
+	tokens *Tokens
+	batch  *database.Batcher
+	opts   Options
+}
+
+// New returns the booking service; Close stops its committer.
+func New(db *database.DB, cat *catalog.Catalog, tokens *Tokens, o Options) *Service {
+	if o.MinNotice == 0 {
+		o.MinNotice = time.Hour
+	}
+	if o.HorizonDays == 0 {
+		o.HorizonDays = 60
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = 256
+	}
+	return &Service{db: db, cat: cat, tokens: tokens, batch: db.NewBatcher(o.BatchSize), opts: o}
+}
+
+// Close waits for bookings in progress and stops the committer.
+func (s *Service) Close() { s.batch.Close() }
+
+// Token returns the manage token of an appointment (for the citizen's
+// confirmation page, right after booking).
+func (s *Service) Token(a Appointment) string { return s.tokens.Token(a.Reference, a.nonce) }
