@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/audit"
+	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
@@ -19,20 +20,25 @@ import (
 
 // Options are the dependencies of the JSON handlers.
 type Options struct {
-	Logger   *slog.Logger
-	Catalog  *catalog.Catalog
-	Now      func() time.Time
-	Audit    *audit.Log
-	AuditKey string // the verifier key of the audit log's checkpoints
+	Logger  *slog.Logger
+	Catalog *catalog.Catalog
+	Booking *booking.Service
+	// ManageURL builds the link that manages an appointment.
+	ManageURL func(lang, reference, token string) string
+	Now       func() time.Time
+	Audit     *audit.Log
+	AuditKey  string // the verifier key of the audit log's checkpoints
 }
 
 // API holds the dependencies of the JSON handlers.
 type API struct {
-	log      *slog.Logger
-	catalog  *catalog.Catalog
-	now      func() time.Time
-	audit    *audit.Log
-	auditKey string
+	log       *slog.Logger
+	catalog   *catalog.Catalog
+	booking   *booking.Service
+	manageURL func(lang, reference, token string) string
+	now       func() time.Time
+	audit     *audit.Log
+	auditKey  string
 }
 
 // New returns the API.
@@ -40,7 +46,7 @@ func New(o Options) *API {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &API{log: o.Logger, catalog: o.Catalog, now: o.Now, audit: o.Audit, auditKey: o.AuditKey}
+	return &API{log: o.Logger, catalog: o.Catalog, booking: o.Booking, manageURL: o.ManageURL, now: o.Now, audit: o.Audit, auditKey: o.AuditKey}
 }
 
 // endpoint is one API route and its handler.
@@ -57,6 +63,11 @@ var endpoints = []endpoint{
 	{http.MethodGet, "/api/v1/services/{id}", (*API).getService},
 	{http.MethodGet, "/api/v1/service-points", (*API).listPoints},
 	{http.MethodGet, "/api/v1/service-points/{id}", (*API).getPoint},
+	{http.MethodGet, "/api/v1/service-points/{id}/availability", (*API).availability},
+	{http.MethodPost, "/api/v1/appointments", (*API).book},
+	{http.MethodGet, "/api/v1/appointments/{ref}", (*API).getAppointment},
+	{http.MethodPost, "/api/v1/appointments/{ref}/cancel", (*API).cancel},
+	{http.MethodPost, "/api/v1/appointments/{ref}/reschedule", (*API).reschedule},
 	{http.MethodGet, "/api/v1/audit/checkpoint", (*API).checkpoint},
 	{http.MethodGet, "/api/v1/audit/entries/{seq}/proof", (*API).inclusionProof},
 }

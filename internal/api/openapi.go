@@ -79,6 +79,70 @@ func Document() obj {
 					"404": problemResponse("No such service point."),
 				},
 			}},
+			"/api/v1/service-points/{id}/availability": obj{"get": obj{
+				"operationId": "getAvailability", "summary": "Bookable slots of a service at a service point, with the places left, in the point's time zone.",
+				"parameters": []obj{
+					{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}},
+					{"name": "service", "in": "query", "required": true, "schema": obj{"type": "string"}},
+					{"name": "from", "in": "query", "required": false, "description": "RFC 3339 time or YYYY-MM-DD (midnight in the point's zone); default now.", "schema": obj{"type": "string"}},
+					{"name": "to", "in": "query", "required": false, "description": "RFC 3339 time or YYYY-MM-DD; default from + 7 days; at most 31 days after from.", "schema": obj{"type": "string"}},
+					langParam,
+				},
+				"responses": obj{
+					"200": jsonResponse("The slots, earliest first.", "Availability"),
+					"404": problemResponse("No such service point."),
+					"422": problemResponse("Unknown service, service not offered here, or bad dates."),
+				},
+			}},
+			"/api/v1/appointments": obj{"post": obj{
+				"operationId": "bookAppointment", "summary": "Book an appointment. Capacity is enforced by the database: the last place cannot be given twice.",
+				"parameters": []obj{
+					{"name": "Idempotency-Key", "in": "header", "required": false, "description": "Makes a retry safe: the same key with the same body returns the original answer; with another body, 422.", "schema": obj{"type": "string", "maxLength": 200}},
+					langParam,
+				},
+				"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/BookingRequest"}}}},
+				"responses": obj{
+					"201": jsonResponse("Booked: the reference and the manage token (keep it: it is not stored).", "Appointment"),
+					"409": problemResponse("The slot is full, or the person already has an active booking for this service."),
+					"422": problemResponse("Malformed JSON, unknown service or point, a start that is not an available slot or is in the past, missing contact."),
+				},
+			}},
+			"/api/v1/appointments/{ref}": obj{"get": obj{
+				"operationId": "getAppointment", "summary": "An appointment, for the holder of its manage token.",
+				"parameters": []obj{
+					{"name": "ref", "in": "path", "required": true, "schema": obj{"type": "string", "example": "RV-7K3M9P"}},
+					{"name": "X-Manage-Token", "in": "header", "required": true, "schema": obj{"type": "string"}},
+					langParam,
+				},
+				"responses": obj{
+					"200": jsonResponse("The appointment.", "Appointment"),
+					"401": problemResponse("No manage token."),
+					"404": problemResponse("No appointment with this reference and token."),
+				},
+			}},
+			"/api/v1/appointments/{ref}/cancel": obj{"post": obj{
+				"operationId": "cancelAppointment", "summary": "Cancel an appointment; its place is available at once.",
+				"parameters":  []obj{{"name": "ref", "in": "path", "required": true, "schema": obj{"type": "string"}}, langParam},
+				"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/ManageRequest"}}}},
+				"responses": obj{
+					"200": jsonResponse("The cancelled appointment.", "Appointment"),
+					"401": problemResponse("No manage token."),
+					"404": problemResponse("No appointment with this reference and token."),
+					"409": problemResponse("Already cancelled or over."),
+				},
+			}},
+			"/api/v1/appointments/{ref}/reschedule": obj{"post": obj{
+				"operationId": "rescheduleAppointment", "summary": "Move an appointment to another slot, atomically: if the new slot is full, it stays where it was.",
+				"parameters":  []obj{{"name": "ref", "in": "path", "required": true, "schema": obj{"type": "string"}}, langParam},
+				"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/ManageRequest"}}}},
+				"responses": obj{
+					"200": jsonResponse("The moved appointment.", "Appointment"),
+					"401": problemResponse("No manage token."),
+					"404": problemResponse("No appointment with this reference and token."),
+					"409": problemResponse("The new slot is full, or the appointment is no longer active."),
+					"422": problemResponse("The new start is not an available slot."),
+				},
+			}},
 			"/api/v1/audit/checkpoint": obj{"get": obj{
 				"operationId": "getAuditCheckpoint", "summary": "The latest signed checkpoint of the audit log and its public key.",
 				"parameters": []obj{langParam},
@@ -161,6 +225,33 @@ func Document() obj {
 				"week":               obj{"type": "array", "items": obj{"$ref": "#/components/schemas/Day"}},
 				"upcoming_closures":  obj{"type": "array", "items": obj{"$ref": "#/components/schemas/Day"}},
 				"demonstration_data": obj{"type": "boolean"},
+			}},
+			"Slot": obj{"type": "object", "required": []string{"start", "end", "remaining"}, "properties": obj{
+				"start": obj{"type": "string", "format": "date-time"}, "end": obj{"type": "string", "format": "date-time"},
+				"remaining": obj{"type": "integer", "minimum": 1},
+			}},
+			"Availability": obj{"type": "object", "required": []string{"slots"}, "properties": obj{
+				"slots": obj{"type": "array", "items": obj{"$ref": "#/components/schemas/Slot"}},
+			}},
+			"BookingRequest": obj{"type": "object", "required": []string{"service_point_id", "service_id", "start", "citizen"}, "properties": obj{
+				"service_point_id": obj{"type": "string"}, "service_id": obj{"type": "string"},
+				"start": obj{"type": "string", "format": "date-time", "description": "A slot start from the availability, RFC 3339 with offset."},
+				"citizen": obj{"type": "object", "required": []string{"name"}, "description": "Name, and an e-mail address and/or a phone number.", "properties": obj{
+					"name": obj{"type": "string"}, "email": obj{"type": "string", "format": "email"}, "phone": obj{"type": "string"},
+				}},
+				"lang": obj{"type": "string", "enum": []string{"fr", "en"}, "description": "Language of the messages sent to the citizen."},
+			}},
+			"ManageRequest": obj{"type": "object", "properties": obj{
+				"manage_token": obj{"type": "string", "description": "The token given at booking (or the X-Manage-Token header)."},
+				"start":        obj{"type": "string", "format": "date-time", "description": "The new start (reschedule only)."},
+			}},
+			"Appointment": obj{"type": "object", "required": []string{"reference", "status", "start", "end"}, "properties": obj{
+				"reference":        obj{"type": "string", "pattern": "^RV-[0-9A-HJKMNP-TV-Z]{6}$"},
+				"manage_token":     obj{"type": "string", "description": "Only in the answer to a booking."},
+				"status":           obj{"type": "string", "enum": []string{"booked", "cancelled", "checked_in", "no_show", "served"}},
+				"service_point_id": obj{"type": "string"}, "service_id": obj{"type": "string"},
+				"start": obj{"type": "string", "format": "date-time"}, "end": obj{"type": "string", "format": "date-time"},
+				"manage_url": obj{"type": "string", "format": "uri"},
 			}},
 			"Checkpoint": obj{"type": "object", "required": []string{"tree_size", "root_hash", "note", "signed_at", "public_key"}, "properties": obj{
 				"tree_size": obj{"type": "integer"}, "root_hash": obj{"type": "string", "description": "Base64 SHA-256 Merkle root."},

@@ -34,18 +34,50 @@ func mustLoad(fsys fs.FS) *catalog {
 	return c
 }
 
+// Files returns the catalogue files of a language: messages/<lang>.json and
+// messages/<area>.<lang>.json (one file per capability keeps them small).
+func Files(fsys fs.FS, l Lang) ([]string, error) {
+	all, err := fs.Glob(fsys, "messages/*.json")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range all {
+		base := strings.TrimPrefix(name, "messages/")
+		if base == string(l)+".json" || strings.HasSuffix(base, "."+string(l)+".json") {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no catalogue file for %s", l)
+	}
+	return out, nil
+}
+
 func load(fsys fs.FS) (*catalog, error) {
 	c := &catalog{msgs: make(map[Lang]map[string]string, len(All))}
 	seen := map[string]bool{}
 	for _, l := range All {
-		name := "messages/" + string(l) + ".json"
-		data, err := fs.ReadFile(fsys, name)
+		names, err := Files(fsys, l)
 		if err != nil {
 			return nil, err
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(data, &m); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		for _, name := range names {
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(data, &part); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("%s: key %q is defined in two files", name, k)
+				}
+				m[k] = v
+			}
 		}
 		c.msgs[l] = m
 		for k := range m {

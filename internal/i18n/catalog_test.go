@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -50,8 +51,11 @@ func TestKeyParity(t *testing.T) {
 // TestNoDuplicateKeys catches a key written twice in one file, which
 // encoding/json would silently resolve to the last occurrence.
 func TestNoDuplicateKeys(t *testing.T) {
-	for _, l := range All {
-		name := "messages/" + string(l) + ".json"
+	names, err := fs.Glob(messagesFS, "messages/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range names {
 		data, err := fs.ReadFile(messagesFS, name)
 		if err != nil {
 			t.Fatal(err)
@@ -137,7 +141,7 @@ func typographyProblems(msg string) []string {
 		case '\'':
 			out = append(out, "ASCII apostrophe (use ’)")
 		case ':', ';', '?', '!':
-			if r == ':' && next == '/' { // URL scheme
+			if r == ':' && (next == '/' || (unicode.IsDigit(prev) && unicode.IsDigit(next))) { // URL scheme, or a time like 14:30
 				continue
 			}
 			if i > 0 && !isNBSP(prev) && !strings.ContainsRune(":;?!", prev) {
@@ -329,5 +333,25 @@ func TestEmbeddedCatalog(t *testing.T) {
 	}
 	if Has("site.name") && T(FR, "site.name") == "" {
 		t.Error(`T(FR, "site.name") is empty`)
+	}
+}
+
+func TestCatalogueFilesPerCapability(t *testing.T) {
+	c, err := load(fstest.MapFS{
+		"messages/fr.json":         {Data: []byte(`{"a": "A"}`)},
+		"messages/booking.fr.json": {Data: []byte(`{"b": "B"}`)},
+		"messages/en.json":         {Data: []byte(`{"a": "A"}`)},
+		"messages/booking.en.json": {Data: []byte(`{"b": "B"}`)},
+	})
+	if err != nil || c.t(EN, "b") != "B" || c.t(FR, "a") != "A" {
+		t.Fatalf("split catalogue: %v", err)
+	}
+	_, err = load(fstest.MapFS{
+		"messages/fr.json":         {Data: []byte(`{"a": "A"}`)},
+		"messages/booking.fr.json": {Data: []byte(`{"a": "B"}`)},
+		"messages/en.json":         {Data: []byte(`{"a": "A"}`)},
+	})
+	if err == nil || !strings.Contains(err.Error(), "two files") {
+		t.Fatalf("a key in two files: %v", err)
 	}
 }
