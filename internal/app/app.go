@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/guichet-qc/guichet/internal/api"
 	"github.com/guichet-qc/guichet/internal/audit"
+	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/config"
 	"github.com/guichet-qc/guichet/internal/database"
@@ -33,6 +35,7 @@ type App struct {
 	db      *database.DB
 	audit   *audit.Log
 	catalog *catalog.Catalog
+	booking *booking.Service
 	router  *httpx.Router
 	handler http.Handler
 	ln      net.Listener
@@ -84,6 +87,11 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.catalog.Start(5 * time.Second)
+	tokens, err := booking.LoadOrCreateTokens(a.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a.booking = booking.New(a.db, a.catalog, tokens, booking.Options{Logger: a.log})
 
 	assets, err := web.LoadAssets(a.cfg.ThemeCSS)
 	if err != nil {
@@ -95,7 +103,8 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	jsonAPI := api.New(api.Options{Logger: a.log, Catalog: a.catalog, Audit: a.audit, AuditKey: trans.publicKey})
+	jsonAPI := api.New(api.Options{Logger: a.log, Catalog: a.catalog, Booking: a.booking, ManageURL: a.manageURL,
+		Audit: a.audit, AuditKey: trans.publicKey})
 
 	metrics := httpx.NewMetrics()
 	metrics.RegisterDBStats(a.db.Pools())
@@ -136,6 +145,18 @@ func (a *App) Routes() []httpx.Route { return a.router.Routes() }
 
 // DB is the application's store (tests and commands).
 func (a *App) DB() *database.DB { return a.db }
+
+// manageURL is the link that manages an appointment, in its language.
+func (a *App) manageURL(lang, reference, token string) string {
+	path := "/fr/rendez-vous/"
+	if lang == "en" {
+		path = "/en/appointments/"
+	}
+	return a.URL() + path + url.PathEscape(reference) + "?token=" + url.QueryEscape(token)
+}
+
+// Booking is the application's booking service.
+func (a *App) Booking() *booking.Service { return a.booking }
 
 // Catalog is the application's catalogue.
 func (a *App) Catalog() *catalog.Catalog { return a.catalog }
@@ -212,6 +233,9 @@ func (a *App) Run(ctx context.Context) error {
 // pending and signs a last checkpoint) and closes the database.
 func (a *App) Close() error {
 	var err error
+	if a.booking != nil {
+		a.booking.Close() // bookings in progress commit first
+	}
 	if a.audit != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		err = a.audit.Close(ctx)
