@@ -36,6 +36,23 @@ var pageTable = []page{
 	{id: "point", fr: "/fr/points-de-service/{id}", en: "/en/service-points/{id}", handle: (*Site).point},
 }
 
+// action is a form target (POST) in both languages; it answers with a
+// redirect (303) to a page, or re-renders a page with errors.
+type action struct {
+	fr, en string
+	handle func(s *Site, w http.ResponseWriter, r *http.Request, lang i18n.Lang)
+}
+
+func (a action) path(l i18n.Lang) string {
+	if l == i18n.EN {
+		return a.en
+	}
+	return a.fr
+}
+
+// actionTable lists every form target of the site.
+var actionTable = []action{}
+
 // example returns a concrete path of a page with a wildcard (for the tests
 // that visit every page), "" when the catalogue has nothing to show.
 func (s *Site) example(pageID string, l i18n.Lang) string {
@@ -75,6 +92,13 @@ func (s *Site) Register(rt *httpx.Router) {
 			route := httpx.Route{Method: http.MethodGet, Path: pattern, Kind: httpx.Page, Page: p.id}
 			route.Example = s.example(p.id, lang)
 			rt.HandleFunc(route,
+				func(w http.ResponseWriter, r *http.Request) { h(s, w, r, lang) })
+		}
+	}
+	for _, a := range actionTable {
+		for _, lang := range i18n.All {
+			h, lang := a.handle, lang
+			rt.HandleFunc(httpx.Route{Method: http.MethodPost, Path: a.path(lang), Kind: httpx.Action},
 				func(w http.ResponseWriter, r *http.Request) { h(s, w, r, lang) })
 		}
 	}
