@@ -363,3 +363,99 @@ func TestAvailability(t *testing.T) {
 		t.Errorf("two months: %v", err)
 	}
 }
+
+func TestWaitlist(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		clock := now
+		var changes []booking.Change
+		s := booking.New(db, fixture(t, db), booking.NewTokens([]byte("0123456789abcdef0123456789abcdef")),
+			booking.Options{Now: func() time.Time { return clock }, Logger: quiet, HoldFor: time.Hour,
+				Notify: func(_ context.Context, _ *database.Tx, c booking.Change) error { changes = append(changes, c); return nil }})
+		defer s.Close()
+		ctx := context.Background()
+		day := time.Date(2026, 12, 2, 0, 0, 0, 0, toronto)
+		holder, err := s.Book(ctx, req("small", slot, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wait := func(i int) (booking.WaitEntry, string) {
+			w, tok, err := s.JoinWaitlist(ctx, booking.WaitRequest{PointID: "small", ServiceID: "svc", FirstDay: day, LastDay: day,
+				Citizen: citizen(i), Lang: "fr", Channel: booking.ChannelWeb})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w, tok
+		}
+		first, firstTok := wait(2)
+		second, secondTok := wait(3)
+		if _, err := s.Cancel(ctx, holder.Reference, holder.ManageToken, ""); err != nil {
+			t.Fatal(err)
+		}
+		// The freed place is held for the first in line, and nobody else can take it.
+		got, err := s.WaitlistEntry(ctx, first.ID, firstTok)
+		if err != nil || got.Status != booking.WaitOffered || !got.OfferStart.Equal(slot) {
+			t.Fatalf("first in line: %+v %v", got, err)
+		}
+		offered := false
+		for _, c := range changes {
+			offered = offered || (c.Kind == "waitlist.offered" && c.Wait.ID == first.ID && c.ManageToken == firstTok)
+		}
+		if !offered {
+			t.Fatalf("no offer sent to the first in line: %+v", changes)
+		}
+		if _, err := s.Book(ctx, req("small", slot, 9)); errs.As(err).Key != "booking.slot_full" {
+			t.Fatalf("held place was booked by someone else: %v", err)
+		}
+		assertConsistentWithHolds(t, db)
+		// The first does not answer in time: the place goes to the second.
+		clock = clock.Add(61 * time.Minute)
+		if n, err := s.SweepOffers(ctx); err != nil || n != 1 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		if _, err := s.AcceptOffer(ctx, first.ID, firstTok); errs.As(err).Key != "booking.offer_gone" {
+			t.Fatalf("late acceptance: %v", err)
+		}
+		conf, err := s.AcceptOffer(ctx, second.ID, secondTok)
+		if err != nil || !conf.Start.Equal(slot) {
+			t.Fatalf("second accepts: %+v %v", conf, err)
+		}
+		if _, err := s.AcceptOffer(ctx, second.ID, firstTok); !errs.Is(err, errs.NotFound) {
+			t.Fatalf("another entry's token: %v", err)
+		}
+		assertConsistentWithHolds(t, db)
+	})
+}
+
+// assertConsistentWithHolds: places taken equal appointments booked plus
+// places held for the waiting list.
+func assertConsistentWithHolds(t *testing.T, db *database.DB) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.Read(ctx, func(tx *database.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT s.point_id, s.start_at, s.capacity, s.taken,
+			(SELECT COUNT(*) FROM appointments a WHERE a.point_id = s.point_id AND a.service_id = s.service_id
+				AND a.start_at = s.start_at AND a.status = 'booked'),
+			(SELECT COUNT(*) FROM booking_waitlist w WHERE w.point_id = s.point_id AND w.service_id = s.service_id
+				AND w.offer_start = s.start_at AND w.status = 'offered')
+			FROM booking_slots s`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var point string
+			var at int64
+			var capacity, taken, booked, held int
+			if err := rows.Scan(&point, &at, &capacity, &taken, &booked, &held); err != nil {
+				return err
+			}
+			if taken != booked+held || taken > capacity {
+				t.Errorf("%s at %v: taken %d, booked %d, held %d, capacity %d", point, time.Unix(at, 0), taken, booked, held, capacity)
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -70,7 +70,7 @@ func (s *Service) Cancel(ctx context.Context, ref, token, channel string) (Appoi
 		if a.Status != Booked {
 			return errs.E(errs.Conflict, "booking.not_active")
 		}
-		if err := releasePlace(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
+		if err := s.release(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
 			return err
 		}
 		a.Status, a.UpdatedAt = Cancelled, s.opts.Now()
@@ -119,7 +119,7 @@ func (s *Service) Reschedule(ctx context.Context, ref, token string, start time.
 		if err := takePlace(ctx, tx, o, start); err != nil {
 			return err
 		}
-		if err := releasePlace(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
+		if err := s.release(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
 			return err
 		}
 		prev := a

@@ -13,6 +13,7 @@ import (
 type Options struct {
 	MinNotice   time.Duration // earliest booking from now (default 1 h)
 	HorizonDays int           // latest booking, in days from now (default 60)
+	HoldFor     time.Duration // how long a freed place is held for the next in line (default 2 h)
 	Now         func() time.Time
 	Logger      *slog.Logger
 	// Notify is called inside the transaction of every change, to enqueue
@@ -38,6 +39,9 @@ func New(db *database.DB, cat *catalog.Catalog, tokens *Tokens, o Options) *Serv
 	}
 	if o.HorizonDays == 0 {
 		o.HorizonDays = 60
+	}
+	if o.HoldFor == 0 {
+		o.HoldFor = 2 * time.Hour
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -89,5 +89,6 @@ type Change struct {
 	Kind        string // appointment.confirmed, appointment.changed, appointment.cancelled
 	Appointment Appointment
 	Previous    *Appointment // before a reschedule
-	ManageToken string
+	Wait        *WaitEntry   // for waitlist.offered
+	ManageToken string       // of the appointment, or of the waiting-list entry
 }

@@ -55,3 +55,25 @@ CREATE TABLE booking_events (
     slot_start     INTEGER NOT NULL
 );
 CREATE INDEX booking_events_point_time ON booking_events (point_id, at);
+
+-- People waiting for a place to free up for a service at a point, on days
+-- they chose. A freed place is held for the first in line until
+-- offer_expires_at (the hold counts in booking_slots.taken), then passed on.
+CREATE TABLE booking_waitlist (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    nonce            TEXT    NOT NULL,
+    point_id         TEXT    NOT NULL,
+    service_id       TEXT    NOT NULL,
+    first_day        TEXT    NOT NULL, -- YYYY-MM-DD, in the point's zone
+    last_day         TEXT    NOT NULL,
+    citizen_name     TEXT    NOT NULL,
+    citizen_email    TEXT    NOT NULL DEFAULT '',
+    citizen_phone    TEXT    NOT NULL DEFAULT '',
+    lang             TEXT    NOT NULL,
+    channel          TEXT    NOT NULL,
+    status           TEXT    NOT NULL, -- waiting, offered, booked, expired, left
+    offer_start      INTEGER NOT NULL DEFAULT 0,
+    offer_expires_at INTEGER NOT NULL DEFAULT 0,
+    created_at       INTEGER NOT NULL
+);
+CREATE INDEX booking_waitlist_line ON booking_waitlist (point_id, service_id, status, id);
