@@ -30,6 +30,8 @@ type Service struct {
 	tokens *Tokens
 	batch  *database.Batcher
 	opts   Options
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 // New returns the booking service; Close stops its committer.
@@ -55,8 +57,38 @@ func New(db *database.DB, cat *catalog.Catalog, tokens *Tokens, o Options) *Serv
 	return &Service{db: db, cat: cat, tokens: tokens, batch: db.NewBatcher(o.BatchSize), opts: o}
 }
 
-// Close waits for bookings in progress and stops the committer.
-func (s *Service) Close() { s.batch.Close() }
+// Start runs the background work every interval: expiring waiting-list
+// offers not accepted in time, so that each held place goes to the next
+// person in line.
+func (s *Service) Start(interval time.Duration) {
+	s.stop, s.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(s.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+				if _, err := s.SweepOffers(context.Background()); err != nil {
+					s.opts.Logger.Warn("waiting-list sweep failed", "err", err)
+				}
+			}
+		}
+	}()
+}
+
+// Close stops the background work, waits for bookings in progress and
+// stops the committer.
+func (s *Service) Close() {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+		s.stop = nil
+	}
+	s.batch.Close()
+}
 
 // Token returns the manage token of an appointment (for the citizen's
 // confirmation page, right after booking).

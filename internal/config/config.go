@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,17 +23,22 @@ import (
 // Config is everything `guichet serve` needs. It is built once and never
 // changed afterwards.
 type Config struct {
-	Addr               string        // listen address HOST:PORT
-	DB                 string        // database DSN
-	NoDemo             bool          // do not load the demonstration data set
-	BaseURL            string        // public URL, e.g. https://guichet.example.qc.ca
-	DataDir            string        // keys and other secrets live here
-	LogFormat          string        // text or json
-	LogLevel           slog.Level    // debug, info, warn, error
-	TrustProxy         bool          // trust X-Forwarded-Proto/For from a reverse proxy
-	TLSCert, TLSKey    string        // serve HTTPS directly when both are set
-	ThemeCSS           string        // optional CSS file of colour overrides
-	MapURL             string        // directions link template: {lat}, {lon}, {address}
+	Addr               string     // listen address HOST:PORT
+	DB                 string     // database DSN
+	NoDemo             bool       // do not load the demonstration data set
+	BaseURL            string     // public URL, e.g. https://guichet.example.qc.ca
+	DataDir            string     // keys and other secrets live here
+	LogFormat          string     // text or json
+	LogLevel           slog.Level // debug, info, warn, error
+	TrustProxy         bool       // trust X-Forwarded-Proto/For from a reverse proxy
+	TLSCert, TLSKey    string     // serve HTTPS directly when both are set
+	ThemeCSS           string     // optional CSS file of colour overrides
+	MapURL             string     // directions link template: {lat}, {lon}, {address}
+	SMTPAddr           string     // HOST:PORT of the mail relay; "" keeps messages in the development mailbox
+	SMTPUsername       string
+	SMTPPasswordFile   string // file holding the relay password (never a flag value)
+	MailFrom           string
+	ReminderLead       time.Duration // how long before an appointment the reminder is sent
 	CheckpointInterval time.Duration // how often the audit log signs a checkpoint
 	ShutdownTimeout    time.Duration // how long in-flight requests may finish
 	RequestTimeout     time.Duration // per-request deadline
@@ -52,6 +58,8 @@ func Defaults() Config {
 		RequestTimeout:     30 * time.Second,
 		MaxBodyBytes:       1 << 20,
 		MapURL:             "https://www.openstreetmap.org/directions?to={lat}%2C{lon}",
+		MailFrom:           "Guichet <ne-pas-repondre@guichet.example>",
+		ReminderLead:       24 * time.Hour,
 	}
 }
 
@@ -80,6 +88,11 @@ var Options = []Option{
 	{"tls-key", "GUICHET_TLS_KEY", "private key file to serve HTTPS directly (with --tls-cert)"},
 	{"theme-css", "GUICHET_THEME_CSS", "CSS file overriding the colours of the default theme"},
 	{"map-url", "GUICHET_MAP_URL", "directions link of a service point, with {lat}, {lon} and {address} filled in"},
+	{"smtp-addr", "GUICHET_SMTP_ADDR", "mail relay HOST:PORT; without it, messages stay in the development mailbox page"},
+	{"smtp-username", "GUICHET_SMTP_USERNAME", "user name at the mail relay"},
+	{"smtp-password-file", "GUICHET_SMTP_PASSWORD_FILE", "file holding the mail relay's password"},
+	{"mail-from", "GUICHET_MAIL_FROM", "sender address of the messages to citizens"},
+	{"reminder-lead", "GUICHET_REMINDER_LEAD", "how long before an appointment the reminder is sent, e.g. 24h"},
 	{"checkpoint-interval", "GUICHET_CHECKPOINT_INTERVAL", "how often the audit log signs a checkpoint, e.g. 10s"},
 	{"shutdown-timeout", "GUICHET_SHUTDOWN_TIMEOUT", "how long requests in flight may finish when stopping, e.g. 20s"},
 	{"request-timeout", "GUICHET_REQUEST_TIMEOUT", "deadline of one request, e.g. 30s"},
@@ -107,7 +120,7 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 		}
 		return ""
 	}
-	var s struct{ level, checkpoint, shutdown, reqTimeout, maxBody, noDemo, trustProxy string }
+	var s struct{ level, checkpoint, shutdown, reqTimeout, maxBody, noDemo, trustProxy, reminder string }
 	str := func(p *string, name string) {
 		if v, ok := get(name); ok {
 			*p = v
@@ -125,7 +138,13 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	str(&c.TLSKey, "tls-key")
 	str(&c.ThemeCSS, "theme-css")
 	str(&c.MapURL, "map-url")
+	str(&c.SMTPAddr, "smtp-addr")
+	str(&c.SMTPUsername, "smtp-username")
+	str(&c.SMTPPasswordFile, "smtp-password-file")
+	str(&c.MailFrom, "mail-from")
 	s.checkpoint, s.shutdown, s.reqTimeout = c.CheckpointInterval.String(), c.ShutdownTimeout.String(), c.RequestTimeout.String()
+	s.reminder = c.ReminderLead.String()
+	str(&s.reminder, "reminder-lead")
 	str(&s.checkpoint, "checkpoint-interval")
 	str(&s.shutdown, "shutdown-timeout")
 	str(&s.reqTimeout, "request-timeout")
@@ -152,6 +171,10 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 		return c, err // the flag package has printed it with the usage
 	}
 	if err := c.finish(fs, s.level, s.checkpoint, s.shutdown, s.reqTimeout, s.maxBody); err != nil {
+		return c, &Error{err}
+	}
+	var err error
+	if c.ReminderLead, err = duration("reminder-lead", s.reminder); err != nil {
 		return c, &Error{err}
 	}
 	return c, nil
@@ -234,7 +257,15 @@ func (c Config) Validate() error {
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together; give both to serve HTTPS, or neither")
 	}
-	for _, f := range []struct{ flag, path string }{{"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey}, {"theme-css", c.ThemeCSS}} {
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			return fmt.Errorf("--smtp-addr %q is not HOST:PORT, e.g. smtp.example.qc.ca:587", c.SMTPAddr)
+		}
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		return fmt.Errorf("--mail-from %q is not an e-mail address, e.g. Guichet <no-reply@example.qc.ca>", c.MailFrom)
+	}
+	for _, f := range []struct{ flag, path string }{{"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey}, {"theme-css", c.ThemeCSS}, {"smtp-password-file", c.SMTPPasswordFile}} {
 		if f.path == "" {
 			continue
 		}
