@@ -25,6 +25,8 @@ import (
 	"github.com/guichet-qc/guichet/internal/config"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/httpx"
+	"github.com/guichet-qc/guichet/internal/notify"
+	"github.com/guichet-qc/guichet/internal/queue"
 	"github.com/guichet-qc/guichet/internal/web"
 )
 
@@ -36,6 +38,8 @@ type App struct {
 	audit   *audit.Log
 	catalog *catalog.Catalog
 	booking *booking.Service
+	queue   *queue.Queue
+	outbox  *notify.Outbox
 	router  *httpx.Router
 	handler http.Handler
 	ln      net.Listener
@@ -91,15 +95,32 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.booking = booking.New(a.db, a.catalog, tokens, booking.Options{Logger: a.log})
+	if err := a.startOutbox(); err != nil {
+		return err
+	}
+	notices := booking.Notices{Catalog: a.catalog, Link: a.link, ReminderLead: a.cfg.ReminderLead,
+		From: a.cfg.MailFrom, Now: time.Now, Nudge: a.outbox.Nudge}
+	a.booking = booking.New(a.db, a.catalog, tokens, booking.Options{Logger: a.log, Notify: notices.Notify})
+	a.booking.Start(time.Minute)
+	a.queue = queue.New(a.db, a.catalog, a.booking, queue.Options{Logger: a.log})
+	a.queue.Start()
 
 	assets, err := web.LoadAssets(a.cfg.ThemeCSS)
 	if err != nil {
 		return err
 	}
 	trans := transparency{log: a.audit, publicKey: strings.TrimSpace(string(publicKey))}
+	demoTicket, err := a.demoTicket(ctx)
+	if err != nil {
+		return err
+	}
+	demoBooking, err := a.demoBooking(ctx)
+	if err != nil {
+		return err
+	}
 	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
-		Catalog: a.catalog, MapURL: a.cfg.MapURL})
+		Catalog: a.catalog, MapURL: a.cfg.MapURL, Booking: a.booking, DemoBooking: demoBooking,
+		Queue: a.queue, DemoTicket: demoTicket})
 	if err != nil {
 		return err
 	}
@@ -148,12 +169,25 @@ func (a *App) DB() *database.DB { return a.db }
 
 // manageURL is the link that manages an appointment, in its language.
 func (a *App) manageURL(lang, reference, token string) string {
-	path := "/fr/rendez-vous/"
-	if lang == "en" {
-		path = "/en/appointments/"
-	}
-	return a.URL() + path + url.PathEscape(reference) + "?token=" + url.QueryEscape(token)
+	return a.link(lang, "manage", reference, token)
 }
+
+// link is the absolute link of a message to a citizen: "manage" an
+// appointment, or answer a "waitlist" offer.
+func (a *App) link(lang, kind, ref, token string) string {
+	paths := map[string][2]string{
+		"manage":   {"/fr/rendez-vous/", "/en/appointments/"},
+		"waitlist": {"/fr/liste-attente/", "/en/waiting-list/"},
+	}[kind]
+	path := paths[0]
+	if lang == "en" {
+		path = paths[1]
+	}
+	return a.URL() + path + url.PathEscape(ref) + "?token=" + url.QueryEscape(token)
+}
+
+// Queue is the application's walk-in queue (for the agent screens).
+func (a *App) Queue() *queue.Queue { return a.queue }
 
 // Booking is the application's booking service.
 func (a *App) Booking() *booking.Service { return a.booking }
@@ -233,8 +267,18 @@ func (a *App) Run(ctx context.Context) error {
 // pending and signs a last checkpoint) and closes the database.
 func (a *App) Close() error {
 	var err error
+	if a.queue != nil {
+		a.queue.Close() // a no-show sweep in progress finishes first
+	}
 	if a.booking != nil {
 		a.booking.Close() // bookings in progress commit first
+	}
+	if a.outbox != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if e := a.outbox.Close(ctx); e != nil {
+			a.log.Warn("outbox did not stop cleanly", "err", e)
+		}
+		cancel()
 	}
 	if a.audit != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"time"
 
+	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog/demo"
+	"github.com/guichet-qc/guichet/internal/web"
 
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
@@ -58,4 +61,75 @@ func Migrate(ctx context.Context, dsn string) (applied, version int, err error) 
 	}
 	version, err = db.Version(ctx)
 	return applied, version, err
+}
+
+// demoBooking books, once, the demonstration appointment of a platform
+// holding demonstration data: a fictitious citizen (« Démo Guichet ») at
+// the example point, a week or two ahead. Its reference and manage token
+// are kept in platform_settings (the only manage token ever stored: the
+// citizen is fictitious) so that the manage page has an example to show
+// and the accessibility tests audit it. A platform without demonstration
+// data has none.
+func (a *App) demoBooking(ctx context.Context) (web.BookingRef, error) {
+	var ref web.BookingRef
+	if !a.demoLoaded(ctx) {
+		return ref, nil
+	}
+	read := func() error {
+		return a.db.Read(ctx, func(tx *database.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT value FROM platform_settings WHERE name = 'demo_booking_ref'`).Scan(&ref.Reference); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, `SELECT value FROM platform_settings WHERE name = 'demo_booking_token'`).Scan(&ref.Token)
+		})
+	}
+	if err := read(); !errs.Is(err, errs.NotFound) {
+		return ref, err
+	}
+	pointID, serviceID := web.BookableExample(a.catalog)
+	if pointID == "" {
+		return web.BookingRef{}, nil
+	}
+	now := time.Now()
+	slots, err := a.booking.Availability(ctx, pointID, serviceID, now.AddDate(0, 0, 7), now.AddDate(0, 0, 14))
+	if err != nil || len(slots) == 0 {
+		return web.BookingRef{}, err
+	}
+	conf, err := a.booking.Book(ctx, booking.Request{PointID: pointID, ServiceID: serviceID, Start: slots[len(slots)-1].Start,
+		Citizen: booking.Citizen{Name: "Démo Guichet", Email: "demo@guichet.example"}, Lang: "fr", Channel: booking.ChannelWeb})
+	if errs.Is(err, errs.Conflict) { // another instance booked it first
+		if err := read(); err != nil && !errs.Is(err, errs.NotFound) {
+			return web.BookingRef{}, err
+		}
+		return ref, nil
+	}
+	if err != nil {
+		return web.BookingRef{}, err
+	}
+	ref = web.BookingRef{Reference: conf.Reference, Token: conf.ManageToken}
+	err = a.db.Write(ctx, func(tx *database.Tx) error {
+		for name, value := range map[string]string{"demo_booking_ref": ref.Reference, "demo_booking_token": ref.Token} {
+			if _, err := tx.Exec(ctx, `INSERT INTO platform_settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, value); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return ref, err
+}
+
+// demoTicket takes, once, the demonstration ticket of a platform holding
+// demonstration data (at the first demonstration point, even when it is
+// closed), so that the ticket page has an example to show and the
+// accessibility tests audit it. Its id and code are kept in
+// platform_settings (queue_demo_ticket); none without demonstration data.
+func (a *App) demoTicket(ctx context.Context) (web.QueueTicketRef, error) {
+	if !a.demoLoaded(ctx) || a.catalog.FirstPointID() == "" {
+		return web.QueueTicketRef{}, nil
+	}
+	if err := a.queue.EnsureDemoTicket(ctx, a.catalog.FirstPointID()); err != nil {
+		return web.QueueTicketRef{}, err
+	}
+	id, code, err := a.queue.DemoTicket(ctx)
+	return web.QueueTicketRef{ID: id, Code: code}, err
 }

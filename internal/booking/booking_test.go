@@ -370,7 +370,10 @@ func TestWaitlist(t *testing.T) {
 		var changes []booking.Change
 		s := booking.New(db, fixture(t, db), booking.NewTokens([]byte("0123456789abcdef0123456789abcdef")),
 			booking.Options{Now: func() time.Time { return clock }, Logger: quiet, HoldFor: time.Hour,
-				Notify: func(_ context.Context, _ *database.Tx, c booking.Change) error { changes = append(changes, c); return nil }})
+				Notify: func(_ context.Context, _ *database.Tx, c booking.Change) error {
+					changes = append(changes, c)
+					return nil
+				}})
 		defer s.Close()
 		ctx := context.Background()
 		day := time.Date(2026, 12, 2, 0, 0, 0, 0, toronto)

@@ -34,6 +34,12 @@ var pageTable = []page{
 	{id: "service", fr: "/fr/services/{id}", en: "/en/services/{id}", handle: (*Site).service},
 	{id: "finder", fr: "/fr/points-de-service", en: "/en/service-points", handle: (*Site).finder},
 	{id: "point", fr: "/fr/points-de-service/{id}", en: "/en/service-points/{id}", handle: (*Site).point},
+	{id: "booking_slots", fr: "/fr/rendez-vous/plages", en: "/en/appointments/slots", handle: (*Site).bookingSlots},
+	{id: "booking_details", fr: "/fr/rendez-vous/coordonnees", en: "/en/appointments/details", handle: (*Site).bookingDetails},
+	{id: "booking_manage", fr: "/fr/rendez-vous/{ref}", en: "/en/appointments/{ref}", handle: (*Site).bookingManage},
+	{id: "queue", fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).queuePage},
+	{id: "kiosk", fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskPage},
+	{id: "queue_ticket", fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).ticketPage},
 }
 
 // action is a form target (POST) in both languages; it answers with a
@@ -51,7 +57,14 @@ func (a action) path(l i18n.Lang) string {
 }
 
 // actionTable lists every form target of the site.
-var actionTable = []action{}
+var actionTable = []action{
+	{fr: "/fr/rendez-vous/coordonnees", en: "/en/appointments/details", handle: (*Site).bookAction},
+	{fr: "/fr/rendez-vous/{ref}/annuler", en: "/en/appointments/{ref}/cancel", handle: (*Site).cancelAction},
+	{fr: "/fr/rendez-vous/{ref}/deplacer", en: "/en/appointments/{ref}/move", handle: (*Site).moveAction},
+	{fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).takeAction},
+	{fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskAction},
+	{fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).leaveAction},
+}
 
 // example returns a concrete path of a page with a wildcard (for the tests
 // that visit every page), "" when the catalogue has nothing to show.
@@ -73,6 +86,10 @@ func (s *Site) example(pageID string, l i18n.Lang) string {
 		if id := s.catalog.FirstPointID(); id != "" {
 			return s.pageURL(pageID, l, id, nil)
 		}
+	case "booking_slots", "booking_details", "booking_manage":
+		return s.bookingExample(pageID, l)
+	case "queue", "kiosk", "queue_ticket":
+		return s.queueExample(pageID, l)
 	}
 	return ""
 }
@@ -109,6 +126,7 @@ func (s *Site) Register(rt *httpx.Router) {
 			func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, target, http.StatusMovedPermanently) })
 	}
 	rt.Handle(httpx.Route{Method: http.MethodGet, Path: "/static/", Kind: httpx.Asset}, s.assets)
+	s.registerBooking(rt)
 }
 
 // chooseLanguage sends / to /fr/ or /en/ by Accept-Language, French by default.

@@ -14,10 +14,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
+	"github.com/guichet-qc/guichet/internal/queue"
 )
 
 //go:embed templates/*.html
@@ -51,19 +53,27 @@ type Options struct {
 	Catalog      *catalog.Catalog
 	MapURL       string // directions link template with {lat}, {lon}, {address}
 	Now          func() time.Time
+	Booking      *booking.Service // appointments (nil: booking pages answer 404)
+	DemoBooking  BookingRef       // the demonstration appointment shown as the manage page's example
+	Queue        *queue.Queue     // the walk-in queue (nil: queue pages answer 404)
+	DemoTicket   QueueTicketRef   // the demonstration ticket shown as the ticket page's example
 }
 
 // Site holds the parsed templates and renders pages.
 type Site struct {
-	log     *slog.Logger
-	assets  *Assets
-	demo    bool
-	tmpl    map[i18n.Lang]map[string]*template.Template // lang → page → template
-	pages   map[string]page                             // page id → paths
-	trans   TransparencySource
-	catalog *catalog.Catalog
-	mapURL  string
-	now     func() time.Time
+	log        *slog.Logger
+	assets     *Assets
+	demo       bool
+	tmpl       map[i18n.Lang]map[string]*template.Template // lang → page → template
+	pages      map[string]page                             // page id → paths
+	trans      TransparencySource
+	catalog    *catalog.Catalog
+	mapURL     string
+	now        func() time.Time
+	booking    *booking.Service
+	demoRef    BookingRef
+	queue      *queue.Queue
+	demoTicket QueueTicketRef
 }
 
 // New parses every template once, for both languages; a missing template,
@@ -73,7 +83,8 @@ func New(o Options) (*Site, error) {
 		o.Now = time.Now
 	}
 	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
-		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now,
+		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now, booking: o.Booking, demoRef: o.DemoBooking,
+		queue: o.Queue, demoTicket: o.DemoTicket,
 		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {
