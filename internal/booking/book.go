@@ -154,16 +154,14 @@ func (s *Service) checkStart(o offer, start time.Time) error {
 	return nil
 }
 
-// takePlace increments the slot's counter if a place is left.
+// takePlace takes one place of a slot if one is left, in one statement: the
+// slot's row is created with one place taken, or its counter is
+// incremented only while it is below the capacity.
 func takePlace(ctx context.Context, tx *database.Tx, o offer, start time.Time) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO booking_slots (point_id, service_id, start_at, capacity, taken)
-		VALUES (?, ?, ?, ?, 0) ON CONFLICT (point_id, service_id, start_at) DO NOTHING`,
-		o.point.ID, o.service.ID, start.Unix(), o.capacity); err != nil {
-		return err
-	}
-	res, err := tx.Exec(ctx, `UPDATE booking_slots SET taken = taken + 1
-		WHERE point_id = ? AND service_id = ? AND start_at = ? AND taken < capacity`,
-		o.point.ID, o.service.ID, start.Unix())
+	res, err := tx.Exec(ctx, `INSERT INTO booking_slots (point_id, service_id, start_at, capacity, taken) VALUES (?, ?, ?, ?, 1)
+		ON CONFLICT (point_id, service_id, start_at) DO UPDATE SET taken = booking_slots.taken + 1
+		WHERE booking_slots.taken < booking_slots.capacity`,
+		o.point.ID, o.service.ID, start.Unix(), o.capacity)
 	if err != nil {
 		return err
 	}
@@ -192,18 +190,26 @@ func (s *Service) noActiveBooking(ctx context.Context, tx *database.Tx, serviceI
 	return nil
 }
 
+// insertAppointment records an appointment. References are random (30
+// bits, the contract's six characters): on the rare collision with an
+// existing reference a new one is drawn. A violation of the one-active-
+// booking index means the person already has a booking for the service.
 func insertAppointment(ctx context.Context, tx *database.Tx, a *Appointment, key string) error {
-	err := tx.QueryRow(ctx, `INSERT INTO appointments (reference, nonce, point_id, service_id, start_at, end_at, status,
-		citizen_name, citizen_email, citizen_phone, citizen_key, lang, channel, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		a.Reference, a.nonce, a.PointID, a.ServiceID, a.Start.Unix(), a.End.Unix(), string(a.Status),
-		a.Citizen.Name, a.Citizen.Email, a.Citizen.Phone, key, a.Lang, a.Channel, a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli()).Scan(&a.ID)
-	if errs.Is(err, errs.Conflict) {
-		// The only other unique constraint is the one-active-booking index
-		// (a reference collision is one in a billion and retried by the caller).
-		return errs.E(errs.Conflict, "booking.already_booked")
+	for attempt := 0; ; attempt++ {
+		err := tx.QueryRow(ctx, `INSERT INTO appointments (reference, nonce, point_id, service_id, start_at, end_at, status,
+			citizen_name, citizen_email, citizen_phone, citizen_key, lang, channel, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING RETURNING id`,
+			a.Reference, a.nonce, a.PointID, a.ServiceID, a.Start.Unix(), a.End.Unix(), string(a.Status),
+			a.Citizen.Name, a.Citizen.Email, a.Citizen.Phone, key, a.Lang, a.Channel, a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli()).Scan(&a.ID)
+		switch {
+		case errs.Is(err, errs.NotFound) && attempt < 8: // the reference is taken: draw another
+			a.Reference = NewReference()
+		case errs.Is(err, errs.Conflict):
+			return errs.E(errs.Conflict, "booking.already_booked")
+		default:
+			return err
+		}
 	}
-	return err
 }
 
 // record writes the audit entry and the analytics event of a change.

@@ -35,6 +35,7 @@ func commands() []command {
 		{"migrate", "apply the database migrations and exit", migrate},
 		{"audit", "verify the audit log offline, or print an entry's inclusion proof", auditCmd},
 		{"import", "load official open data: postal-code areas, municipalities, health facilities", importCmd},
+		{"bench", "measure bookings per second over HTTP beside the database's own ceiling", benchCmd},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "guichet", Version)
 			return nil

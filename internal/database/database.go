@@ -191,6 +191,30 @@ func (db *DB) Pools() map[string]func() sql.DBStats {
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	// stmts caches prepared statements for the transaction's life on
+	// SQLite, whose driver would otherwise compile every statement again:
+	// a group-committed batch runs the same few statements hundreds of
+	// times. (pgx caches prepared statements per connection itself.)
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns the cached prepared statement of a query, nil when not caching.
+func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if t.dialect != SQLite {
+		return nil, nil
+	}
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[query] = st
+	return st, nil
 }
 
 // Dialect tells which engine the transaction runs on.
@@ -198,26 +222,55 @@ func (t *Tx) Dialect() Dialect { return t.dialect }
 
 // Exec runs a statement.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, classify(err)
+	}
+	if st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, classify(err)
+	}
 	res, err := t.tx.ExecContext(ctx, Rebind(t.dialect, query), args...)
 	return res, classify(err)
 }
 
 // Query runs a query returning rows.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, classify(err)
+	}
+	if st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, classify(err)
+	}
 	rows, err := t.tx.QueryContext(ctx, Rebind(t.dialect, query), args...)
 	return rows, classify(err)
 }
 
 // QueryRow runs a query returning at most one row; use Scan on the result.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return &Row{err: err}
+	}
+	if st != nil {
+		return &Row{row: st.QueryRowContext(ctx, args...)}
+	}
 	return &Row{row: t.tx.QueryRowContext(ctx, Rebind(t.dialect, query), args...)}
 }
 
 // Row wraps *sql.Row so that "no rows" and driver errors become coded errors.
-type Row struct{ row *sql.Row }
+type Row struct {
+	row *sql.Row
+	err error // preparing the statement failed
+}
 
 // Scan copies the columns; a missing row is an errs.NotFound.
 func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return classify(r.err)
+	}
 	err := r.row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errs.Wrap(err, errs.NotFound, "error.not_found")

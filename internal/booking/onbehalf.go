@@ -1,0 +1,78 @@
+package booking
+
+import (
+	"context"
+	"time"
+
+	"github.com/guichet-qc/guichet/internal/database"
+	"github.com/guichet-qc/guichet/internal/errs"
+)
+
+// MoveOnBehalf moves a booked appointment of a service point to another
+// slot of the same service, for an agent working at that point (the web
+// layer checks the agent's session and points; here the appointment must
+// belong to pointID). It is Reschedule without the manage token: the new
+// place is taken and the old one released (and offered to the waiting
+// list) in one transaction, and when the new slot is full the appointment
+// keeps its time. The audit entry names the agent ("agent:<agentID>"); the
+// citizen is told of the change, without a manage link (the agent holds no
+// token).
+func (s *Service) MoveOnBehalf(ctx context.Context, ref string, start time.Time, agentID, pointID string) (Appointment, error) {
+	canon, ok := ParseReference(ref)
+	if !ok {
+		return Appointment{}, errs.E(errs.NotFound, "agent.appointment_not_found")
+	}
+	if agentID == "" {
+		return Appointment{}, errs.E(errs.Invalid, "queue.agent_required").OnField("agent")
+	}
+	var out Appointment
+	err := s.batch.Do(ctx, func(tx *database.Tx) error {
+		q := `SELECT ` + appointmentColumns + ` FROM appointments WHERE reference = ?`
+		if tx.Dialect() == database.Postgres {
+			q += ` FOR UPDATE`
+		}
+		a, err := scanAppointment(tx.QueryRow(ctx, q, canon))
+		if errs.Is(err, errs.NotFound) || (err == nil && a.PointID != pointID) {
+			// Another point's appointment is answered like an unknown one,
+			// so that references cannot be probed from another point.
+			return errs.E(errs.NotFound, "agent.appointment_not_found")
+		}
+		if err != nil {
+			return err
+		}
+		if a.Status != Booked {
+			return errs.E(errs.Conflict, "booking.not_active")
+		}
+		if a.Start.Equal(start) {
+			return errs.E(errs.Invalid, "booking.same_slot").OnField("start")
+		}
+		o, err := s.offer(a.PointID, a.ServiceID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkStart(o, start); err != nil {
+			return err
+		}
+		if err := takePlace(ctx, tx, o, start); err != nil {
+			return err
+		}
+		if err := s.release(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
+			return err
+		}
+		prev := a
+		a.Start, a.End, a.UpdatedAt = start, start.Add(o.duration), s.opts.Now()
+		if _, err := tx.Exec(ctx, `UPDATE appointments SET start_at = ?, end_at = ?, updated_at = ? WHERE id = ?`,
+			a.Start.Unix(), a.End.Unix(), a.UpdatedAt.UnixMilli(), a.ID); err != nil {
+			return err
+		}
+		if err := s.recordBy(ctx, tx, "agent:"+agentID, "appointment.rescheduled", a); err != nil {
+			return err
+		}
+		out = a
+		if s.opts.Notify != nil {
+			return s.opts.Notify(ctx, tx, Change{Kind: "appointment.changed", Appointment: a, Previous: &prev})
+		}
+		return nil
+	})
+	return out, err
+}
