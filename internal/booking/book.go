@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -83,7 +84,9 @@ func (s *Service) Book(ctx context.Context, r Request) (Confirmation, error) {
 	}
 	var conf Confirmation
 	for attempt := 0; ; attempt++ {
-		err = s.batch.Do(ctx, func(tx *database.Tx) error { return s.book(ctx, tx, o, r, citizen, key, &conf) })
+		err = s.batch.DoKey(ctx, slotKey(o.point.ID, o.service.ID, r.Start), func(tx *database.Tx) error {
+			return s.book(ctx, tx, o, r, citizen, key, &conf)
+		})
 		if !errors.Is(err, errKeyRace) || attempt > 0 {
 			break
 		}
@@ -258,4 +261,10 @@ func storeKeyResult(ctx context.Context, tx *database.Tx, r Request, id int64) e
 	_, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, result, created_at) VALUES ('appointments', ?, ?, ?, ?)`,
 		r.IdempotencyKey, r.RequestHash, string(result), time.Now().UnixMilli())
 	return err
+}
+
+// slotKey names a slot's row, so that group-committed batches lock slots in
+// the same order.
+func slotKey(pointID, serviceID string, start time.Time) string {
+	return pointID + "\x00" + serviceID + "\x00" + strconv.FormatInt(start.Unix(), 10)
 }

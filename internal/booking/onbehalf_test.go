@@ -20,7 +20,10 @@ func TestMoveOnBehalf(t *testing.T) {
 		var changes []booking.Change
 		s := booking.New(db, fixture(t, db), booking.NewTokens([]byte("0123456789abcdef0123456789abcdef")),
 			booking.Options{Logger: quiet, Now: func() time.Time { return now },
-				Notify: func(_ context.Context, _ *database.Tx, c booking.Change) error { changes = append(changes, c); return nil }})
+				Notify: func(_ context.Context, _ *database.Tx, c booking.Change) error {
+					changes = append(changes, c)
+					return nil
+				}})
 		t.Cleanup(s.Close)
 
 		mine, err := s.Book(ctx, req("small", slot, 1))

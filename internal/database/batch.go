@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"sync"
+
+	"github.com/guichet-qc/guichet/internal/errs"
 )
 
 // Batcher group-commits short write transactions. Concurrent callers hand
@@ -16,7 +19,12 @@ import (
 //
 // One commit (one fsync) per batch instead of one per request is what lets
 // a single SQLite writer, or a PostgreSQL server, accept thousands of
-// bookings a second.
+// bookings a second. SQLite has one writer, so one committer; PostgreSQL
+// locks rows, so several committers work at once. Within a batch the
+// functions run in the order of their keys, so that two batches lock the
+// rows named by keys in the same order and cannot deadlock on them; a
+// function that still loses a deadlock or a serialization race is run
+// again once.
 type Batcher struct {
 	db      *DB
 	max     int
@@ -29,6 +37,7 @@ type Batcher struct {
 
 type batchReq struct {
 	ctx context.Context
+	key string
 	fn  func(*Tx) error
 	err chan error
 }
@@ -41,8 +50,23 @@ func (db *DB) NewBatcher(max int) *Batcher {
 	if max < 1 {
 		max = 1
 	}
+	workers := 1
+	if db.Dialect == Postgres {
+		workers = 4
+	}
 	b := &Batcher{db: db, max: max, reqs: make(chan *batchReq, 4*max), done: make(chan struct{})}
-	go b.loop()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.loop()
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(b.done)
+	}()
 	return b
 }
 
@@ -50,6 +74,12 @@ func (db *DB) NewBatcher(max int) *Batcher {
 // commit's. fn must act only through the transaction: its effects are
 // durable and visible only when Do returns nil.
 func (b *Batcher) Do(ctx context.Context, fn func(*Tx) error) error {
+	return b.DoKey(ctx, "", fn)
+}
+
+// DoKey is Do for a function that locks the row named by key (e.g. a
+// slot): functions of a batch run in key order.
+func (b *Batcher) DoKey(ctx context.Context, key string, fn func(*Tx) error) error {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -58,7 +88,7 @@ func (b *Batcher) Do(ctx context.Context, fn func(*Tx) error) error {
 	b.pending.Add(1)
 	b.mu.Unlock()
 	defer b.pending.Done()
-	r := &batchReq{ctx: ctx, fn: fn, err: make(chan error, 1)}
+	r := &batchReq{ctx: ctx, key: key, fn: fn, err: make(chan error, 1)}
 	select {
 	case b.reqs <- r:
 	case <-ctx.Done():
@@ -84,7 +114,6 @@ func (b *Batcher) Close() {
 }
 
 func (b *Batcher) loop() {
-	defer close(b.done)
 	batch := make([]*batchReq, 0, b.max)
 	for first := range b.reqs {
 		batch = append(batch[:0], first)
@@ -107,6 +136,7 @@ func (b *Batcher) loop() {
 // run executes one batch. The transaction uses a background context: a
 // caller giving up must not abort the others' work mid-transaction.
 func (b *Batcher) run(batch []*batchReq) {
+	sort.SliceStable(batch, func(i, j int) bool { return batch[i].key < batch[j].key })
 	errs := make([]error, len(batch))
 	err := b.db.Write(context.Background(), func(tx *Tx) error {
 		for i, r := range batch {
@@ -118,10 +148,18 @@ func (b *Batcher) run(batch []*batchReq) {
 			if _, err := tx.tx.ExecContext(context.Background(), "SAVEPOINT "+sp); err != nil {
 				return classify(err)
 			}
-			if err := r.fn(tx); err != nil {
+			for attempt := 0; ; attempt++ {
+				err := r.fn(tx)
+				if err == nil {
+					errs[i] = nil
+					break
+				}
 				errs[i] = err
 				if _, rerr := tx.tx.ExecContext(context.Background(), "ROLLBACK TO SAVEPOINT "+sp); rerr != nil {
 					return classify(rerr)
+				}
+				if attempt > 0 || !retryable(err) {
+					break
 				}
 			}
 			if _, err := tx.tx.ExecContext(context.Background(), "RELEASE SAVEPOINT "+sp); err != nil {
@@ -136,4 +174,11 @@ func (b *Batcher) run(batch []*batchReq) {
 		}
 		r.err <- errs[i]
 	}
+}
+
+// retryable tells whether an error is a lost deadlock or serialization
+// race, worth one more try.
+func retryable(err error) bool {
+	var e *errs.Error
+	return errors.As(err, &e) && e.Key == "error.retry"
 }
