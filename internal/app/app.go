@@ -27,6 +27,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/notify"
 	"github.com/guichet-qc/guichet/internal/queue"
+	"github.com/guichet-qc/guichet/internal/staff"
 	"github.com/guichet-qc/guichet/internal/web"
 )
 
@@ -39,6 +40,8 @@ type App struct {
 	catalog *catalog.Catalog
 	booking *booking.Service
 	queue   *queue.Queue
+	staff   *staff.Store
+	agent   demoAgent // the demonstration agent's sign-in, when there is one
 	outbox  *notify.Outbox
 	router  *httpx.Router
 	handler http.Handler
@@ -104,6 +107,10 @@ func (a *App) init(ctx context.Context) error {
 	a.booking.Start(time.Minute)
 	a.queue = queue.New(a.db, a.catalog, a.booking, queue.Options{Logger: a.log})
 	a.queue.Start()
+	a.staff = staff.NewStore(a.db, nil)
+	if a.agent, err = a.ensureDemoAgent(ctx); err != nil {
+		return err
+	}
 
 	assets, err := web.LoadAssets(a.cfg.ThemeCSS)
 	if err != nil {
@@ -118,9 +125,14 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	demoWait, err := a.demoWait(ctx)
+	if err != nil {
+		return err
+	}
 	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
 		Catalog: a.catalog, MapURL: a.cfg.MapURL, Booking: a.booking, DemoBooking: demoBooking,
-		Queue: a.queue, DemoTicket: demoTicket})
+		Queue: a.queue, DemoTicket: demoTicket, DemoWait: demoWait, Mailbox: a.mailboxSource(),
+		Staff: a.staff, Secure: a.cfg.Secure()})
 	if err != nil {
 		return err
 	}

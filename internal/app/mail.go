@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/guichet-qc/guichet/internal/notify"
+	"github.com/guichet-qc/guichet/internal/web"
 )
 
 // startOutbox starts the worker that sends the citizens' messages: through
@@ -32,3 +33,11 @@ func (a *App) startOutbox() error {
 // devMailbox tells whether the development mailbox page is served: only on
 // a demonstration platform that sends no real mail.
 func (a *App) devMailbox() bool { return a.cfg.SMTPAddr == "" && !a.cfg.NoDemo }
+
+// mailboxSource feeds the development mailbox page, when there is one.
+func (a *App) mailboxSource() web.MailboxSource {
+	if !a.devMailbox() {
+		return nil
+	}
+	return func(ctx context.Context, limit int) ([]notify.Message, error) { return notify.Recent(ctx, a.db, limit) }
+}

@@ -2,10 +2,14 @@ package app
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog/demo"
+	"github.com/guichet-qc/guichet/internal/staff"
 	"github.com/guichet-qc/guichet/internal/web"
 
 	"github.com/guichet-qc/guichet/internal/database"
@@ -132,4 +136,109 @@ func (a *App) demoTicket(ctx context.Context) (web.QueueTicketRef, error) {
 	}
 	id, code, err := a.queue.DemoTicket(ctx)
 	return web.QueueTicketRef{ID: id, Code: code}, err
+}
+
+// demoWait puts, once, a demonstration citizen on the waiting list, so that
+// the waiting-list page has an example to show and the accessibility tests
+// can visit it.
+func (a *App) demoWait(ctx context.Context) (web.WaitRef, error) {
+	var ref web.WaitRef
+	if !a.demoLoaded(ctx) {
+		return ref, nil
+	}
+	err := a.db.Read(ctx, func(tx *database.Tx) error {
+		return tx.QueryRow(ctx, `SELECT value FROM platform_settings WHERE name = 'demo_wait'`).Scan(&ref.Reference)
+	})
+	if err == nil {
+		ref.Reference, ref.Token, _ = strings.Cut(ref.Reference, " ")
+		return ref, nil
+	}
+	if !errs.Is(err, errs.NotFound) {
+		return ref, err
+	}
+	pointID, serviceID := web.BookableExample(a.catalog)
+	if pointID == "" {
+		return ref, nil
+	}
+	now := time.Now()
+	entry, token, err := a.booking.JoinWaitlist(ctx, booking.WaitRequest{PointID: pointID, ServiceID: serviceID,
+		FirstDay: now.AddDate(0, 0, 20), LastDay: now.AddDate(0, 0, 25),
+		Citizen: booking.Citizen{Name: "Démo Guichet", Email: "demo@guichet.example"}, Lang: "fr", Channel: booking.ChannelWeb})
+	if err != nil {
+		return ref, err
+	}
+	ref = web.WaitRef{Reference: entry.Reference(), Token: token}
+	err = a.db.Write(ctx, func(tx *database.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO platform_settings (name, value) VALUES ('demo_wait', ?) ON CONFLICT (name) DO NOTHING`,
+			ref.Reference+" "+ref.Token)
+		return err
+	})
+	return ref, err
+}
+
+// demoAgent is the sign-in of the demonstration agent.
+type demoAgent struct{ email, password string }
+
+// DemoAgentEmail is the e-mail address of the demonstration agent.
+const DemoAgentEmail = "agent@demo.guichet.example"
+
+// demoAgentFile, in the data directory, holds "email password" of the
+// demonstration agent (mode 0600): the password is generated, never logged.
+const demoAgentFile = "demo-agent.txt"
+
+// ensureDemoAgent creates, once, on a platform holding demonstration data,
+// an agent account for the example point and the other demonstration points
+// of its organization, with a generated password written to
+// <data-dir>/demo-agent.txt. Later starts read the file. A database whose
+// account exists without the file (another data directory) has no known
+// demonstration agent.
+func (a *App) ensureDemoAgent(ctx context.Context) (demoAgent, error) {
+	firstID := a.catalog.FirstPointID()
+	if !a.demoLoaded(ctx) || firstID == "" {
+		return demoAgent{}, nil
+	}
+	file := filepath.Join(a.cfg.DataDir, demoAgentFile)
+	if b, err := os.ReadFile(file); err == nil {
+		if email, password, ok := strings.Cut(strings.TrimSpace(string(b)), " "); ok && email == DemoAgentEmail && password != "" {
+			return demoAgent{email: email, password: password}, nil
+		}
+	}
+	first, _, err := a.catalog.Point(firstID)
+	if err != nil {
+		return demoAgent{}, err
+	}
+	points := []string{first.ID}
+	data, err := demo.Load()
+	if err != nil {
+		return demoAgent{}, err
+	}
+	for _, p := range data.ServicePoints {
+		if p.OrganizationID == first.OrganizationID && p.ID != first.ID {
+			points = append(points, p.ID)
+		}
+	}
+	password := staff.NewPassword()
+	_, err = a.staff.Create(ctx, staff.Account{Email: DemoAgentEmail, Name: "Agent Démo", OrganizationID: first.OrganizationID,
+		Points: points}, password)
+	if errs.Is(err, errs.Conflict) {
+		a.log.Warn("the demonstration agent exists but its password file is missing", "file", file)
+		return demoAgent{}, nil
+	}
+	if err != nil {
+		return demoAgent{}, err
+	}
+	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
+		return demoAgent{}, err
+	}
+	if err := os.WriteFile(file, []byte(DemoAgentEmail+" "+password+"\n"), 0o600); err != nil {
+		return demoAgent{}, err
+	}
+	a.log.Info("demonstration agent created; its e-mail and password are in the file", "file", file)
+	return demoAgent{email: DemoAgentEmail, password: password}, nil
+}
+
+// DemoAgent returns the demonstration agent's e-mail and password (for
+// tests and the accessibility harness); ok is false when there is none.
+func (a *App) DemoAgent() (email, password string, ok bool) {
+	return a.agent.email, a.agent.password, a.agent.email != ""
 }

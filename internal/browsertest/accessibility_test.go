@@ -250,6 +250,10 @@ func TestAccessibility(t *testing.T) {
 			t.Run(p.subtestName(jsOff), func(t *testing.T) {
 				t.Parallel()
 				where := fmt.Sprintf("%s (%s, JavaScript %s)", p.path, p.lang, map[bool]string{false: "on", true: "off"}[jsOff])
+				client := client
+				if needsAgent(p.path) {
+					client = clientWith(client, base, signedIn(t, a))
+				}
 				tb := newTab(t, jsOff)
 				browserLoads.Add(1)
 				rep, err := tb.audit(base+p.path, tl.axe)

@@ -37,6 +37,7 @@ type slotsView struct {
 	Times            []slotTime
 	Action           string
 	FinderURL        string
+	WaitURL          string
 	Horizon          int
 }
 
@@ -68,6 +69,7 @@ func (s *Site) slotsView(ctx context.Context, l i18n.Lang, q url.Values) (slotsV
 	}
 	v.bookingHeader = hdr
 	v.FinderURL = s.pageURL("finder", l, "", url.Values{"service": {serviceID}})
+	v.WaitURL = s.pageURL("waitlist_join", l, "", url.Values{"service": {serviceID}, "point": {pointID}})
 	if !v.Move {
 		v.Action = s.pageURL("booking_details", l, "", nil)
 	}

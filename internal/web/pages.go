@@ -40,6 +40,13 @@ var pageTable = []page{
 	{id: "queue", fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).queuePage},
 	{id: "kiosk", fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskPage},
 	{id: "queue_ticket", fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).ticketPage},
+	{id: "agent_signin", fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignIn},
+	{id: "agent_home", fr: "/fr/agent", en: "/en/agent", handle: (*Site).agentHome},
+	{id: "agent_point", fr: "/fr/agent/points/{id}", en: "/en/agent/points/{id}", handle: (*Site).agentPointPage},
+	{id: "agent_book", fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookPage},
+	{id: "waitlist_join", fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).waitlistJoin},
+	{id: "waitlist_entry", fr: "/fr/liste-attente/{ref}", en: "/en/waiting-list/{ref}", handle: (*Site).waitlistEntry},
+	{id: "mailbox", fr: "/fr/courriels", en: "/en/mailbox", handle: (*Site).mailbox},
 }
 
 // action is a form target (POST) in both languages; it answers with a
@@ -64,6 +71,17 @@ var actionTable = []action{
 	{fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).takeAction},
 	{fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskAction},
 	{fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).leaveAction},
+	{fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignInAction},
+	{fr: "/fr/agent/deconnexion", en: "/en/agent/sign-out", handle: (*Site).agentSignOutAction},
+	{fr: "/fr/agent/points/{id}/appeler", en: "/en/agent/points/{id}/call", handle: (*Site).agentCallAction},
+	{fr: "/fr/agent/points/{id}/servi", en: "/en/agent/points/{id}/served", handle: (*Site).agentServedAction},
+	{fr: "/fr/agent/points/{id}/absent", en: "/en/agent/points/{id}/no-show", handle: (*Site).agentNoShowAction},
+	{fr: "/fr/agent/points/{id}/arrivee", en: "/en/agent/points/{id}/check-in", handle: (*Site).agentCheckInAction},
+	{fr: "/fr/agent/points/{id}/deplacer", en: "/en/agent/points/{id}/move", handle: (*Site).agentMoveAction},
+	{fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookAction},
+	{fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).joinAction},
+	{fr: "/fr/liste-attente/{ref}/accepter", en: "/en/waiting-list/{ref}/accept", handle: (*Site).acceptAction},
+	{fr: "/fr/liste-attente/{ref}/quitter", en: "/en/waiting-list/{ref}/leave", handle: (*Site).waitLeaveAction},
 }
 
 // example returns a concrete path of a page with a wildcard (for the tests
@@ -88,8 +106,12 @@ func (s *Site) example(pageID string, l i18n.Lang) string {
 		}
 	case "booking_slots", "booking_details", "booking_manage":
 		return s.bookingExample(pageID, l)
+	case "waitlist_join", "waitlist_entry", "mailbox":
+		return s.waitlistExample(pageID, l)
 	case "queue", "kiosk", "queue_ticket":
 		return s.queueExample(pageID, l)
+	case "agent_point", "agent_book":
+		return s.agentExample(pageID, l)
 	}
 	return ""
 }

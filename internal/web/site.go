@@ -20,6 +20,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
 	"github.com/guichet-qc/guichet/internal/queue"
+	"github.com/guichet-qc/guichet/internal/staff"
 )
 
 //go:embed templates/*.html
@@ -57,23 +58,31 @@ type Options struct {
 	DemoBooking  BookingRef       // the demonstration appointment shown as the manage page's example
 	Queue        *queue.Queue     // the walk-in queue (nil: queue pages answer 404)
 	DemoTicket   QueueTicketRef   // the demonstration ticket shown as the ticket page's example
+	DemoWait     WaitRef          // the demonstration waiting-list entry shown as its page's example
+	Mailbox      MailboxSource    // the development mailbox (nil: no mailbox page)
+	Staff        *staff.Store     // agents' sign-in (nil: agent pages answer 404)
+	Secure       bool             // the site is served over HTTPS: cookies get Secure
 }
 
 // Site holds the parsed templates and renders pages.
 type Site struct {
-	log        *slog.Logger
-	assets     *Assets
-	demo       bool
-	tmpl       map[i18n.Lang]map[string]*template.Template // lang → page → template
-	pages      map[string]page                             // page id → paths
-	trans      TransparencySource
-	catalog    *catalog.Catalog
-	mapURL     string
-	now        func() time.Time
-	booking    *booking.Service
-	demoRef    BookingRef
-	queue      *queue.Queue
-	demoTicket QueueTicketRef
+	log           *slog.Logger
+	assets        *Assets
+	demo          bool
+	tmpl          map[i18n.Lang]map[string]*template.Template // lang → page → template
+	pages         map[string]page                             // page id → paths
+	trans         TransparencySource
+	catalog       *catalog.Catalog
+	mapURL        string
+	now           func() time.Time
+	booking       *booking.Service
+	demoRef       BookingRef
+	queue         *queue.Queue
+	demoTicket    QueueTicketRef
+	demoWait      WaitRef
+	mailboxSource MailboxSource
+	staff         *staff.Store
+	secure        bool
 }
 
 // New parses every template once, for both languages; a missing template,
@@ -84,7 +93,8 @@ func New(o Options) (*Site, error) {
 	}
 	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
 		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now, booking: o.Booking, demoRef: o.DemoBooking,
-		queue: o.Queue, demoTicket: o.DemoTicket,
+		queue: o.Queue, demoTicket: o.DemoTicket, demoWait: o.DemoWait, mailboxSource: o.Mailbox,
+		staff: o.Staff, secure: o.Secure,
 		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {
