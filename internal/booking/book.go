@@ -123,7 +123,7 @@ func (s *Service) book(ctx context.Context, tx *database.Tx, o offer, r Request,
 	if err := insertAppointment(ctx, tx, &a, key); err != nil {
 		return err
 	}
-	if err := s.record(ctx, tx, "appointment.booked", a, o.point.OrganizationID); err != nil {
+	if err := s.byCitizen(ctx, tx, "appointment.booked", a); err != nil {
 		return err
 	}
 	*conf = Confirmation{Appointment: a, ManageToken: s.tokens.Token(a.Reference, a.nonce)}
@@ -215,18 +215,24 @@ func insertAppointment(ctx context.Context, tx *database.Tx, a *Appointment, key
 	}
 }
 
-// record writes the audit entry and the analytics event of a change.
-func (s *Service) record(ctx context.Context, tx *database.Tx, action string, a Appointment, org string) error {
+// record writes the audit entry and the analytics event of a change made
+// by actor ("citizen:web", "agent:staff:3", "system:…") through channel.
+func (s *Service) record(ctx context.Context, tx *database.Tx, actor, channel, action string, a Appointment) error {
 	if _, err := audit.AppendTx(ctx, tx, audit.Entry{
-		Time: s.opts.Now(), Actor: "citizen:" + a.Channel, Organization: org, Action: action,
+		Time: s.opts.Now(), Actor: actor, Organization: s.orgOf(a.PointID), Action: action,
 		Object: a.Reference, DetailsHash: audit.DetailsHash(map[string]any{
 			"point": a.PointID, "service": a.ServiceID, "start": a.Start.UTC().Format(time.RFC3339), "status": a.Status}),
 	}); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO booking_events (at, type, appointment_id, point_id, service_id, channel, slot_start)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.opts.Now().UnixMilli(), action, a.ID, a.PointID, a.ServiceID, a.Channel, a.Start.Unix())
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.opts.Now().UnixMilli(), action, a.ID, a.PointID, a.ServiceID, channel, a.Start.Unix())
 	return err
+}
+
+// byCitizen records a change made by the citizen through the appointment's channel.
+func (s *Service) byCitizen(ctx context.Context, tx *database.Tx, action string, a Appointment) error {
+	return s.record(ctx, tx, "citizen:"+a.Channel, a.Channel, action, a)
 }
 
 // claimKey records an Idempotency-Key, or finds the booking it made.

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guichet-qc/guichet/internal/audit"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
 )
@@ -293,18 +292,8 @@ func (s *Service) SweepNoShowsTx(ctx context.Context, tx *database.Tx, now time.
 	return n, nil
 }
 
-// recordBy is record with another actor than the citizen: counter
-// operations are done by an agent (or by the system), and the audit log
-// must say so.
+// recordBy records a change made at the counter by an agent (or by the
+// system).
 func (s *Service) recordBy(ctx context.Context, tx *database.Tx, actor, action string, a Appointment) error {
-	if _, err := audit.AppendTx(ctx, tx, audit.Entry{
-		Time: s.opts.Now(), Actor: actor, Organization: s.orgOf(a.PointID), Action: action,
-		Object: a.Reference, DetailsHash: audit.DetailsHash(map[string]any{
-			"point": a.PointID, "service": a.ServiceID, "start": a.Start.UTC().Format(time.RFC3339), "status": a.Status}),
-	}); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO booking_events (at, type, appointment_id, point_id, service_id, channel, slot_start)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.opts.Now().UnixMilli(), action, a.ID, a.PointID, a.ServiceID, ChannelCounter, a.Start.Unix())
-	return err
+	return s.record(ctx, tx, actor, ChannelCounter, action, a)
 }

@@ -80,7 +80,7 @@ func (s *Service) Cancel(ctx context.Context, ref, token, channel string) (Appoi
 		if channel != "" {
 			a.Channel = channel
 		}
-		if err := s.record(ctx, tx, "appointment.cancelled", a, s.orgOf(a.PointID)); err != nil {
+		if err := s.byCitizen(ctx, tx, "appointment.cancelled", a); err != nil {
 			return err
 		}
 		out = a
@@ -103,42 +103,11 @@ func (s *Service) Reschedule(ctx context.Context, ref, token string, start time.
 		if err != nil {
 			return err
 		}
-		if a.Status != Booked {
-			return errs.E(errs.Conflict, "booking.not_active")
-		}
-		if a.Start.Equal(start) {
-			return errs.E(errs.Invalid, "booking.same_slot").OnField("start")
-		}
-		o, err := s.offer(a.PointID, a.ServiceID)
-		if err != nil {
-			return err
-		}
-		if err := s.checkStart(o, start); err != nil {
-			return err
-		}
-		if err := takePlace(ctx, tx, o, start); err != nil {
-			return err
-		}
-		if err := s.release(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
-			return err
-		}
-		prev := a
-		a.Start, a.End, a.UpdatedAt = start, start.Add(o.duration), s.opts.Now()
-		if _, err := tx.Exec(ctx, `UPDATE appointments SET start_at = ?, end_at = ?, updated_at = ? WHERE id = ?`,
-			a.Start.Unix(), a.End.Unix(), a.UpdatedAt.UnixMilli(), a.ID); err != nil {
-			return err
-		}
 		if channel != "" {
 			a.Channel = channel
 		}
-		if err := s.record(ctx, tx, "appointment.rescheduled", a, o.point.OrganizationID); err != nil {
-			return err
-		}
-		out = a
-		if s.opts.Notify != nil {
-			return s.opts.Notify(ctx, tx, Change{Kind: "appointment.changed", Appointment: a, Previous: &prev, ManageToken: token})
-		}
-		return nil
+		out, err = s.move(ctx, tx, a, start, "citizen:"+a.Channel, a.Channel, token)
+		return err
 	})
 	return out, err
 }
@@ -155,4 +124,43 @@ func (s *Service) orgOf(pointID string) string {
 		return ""
 	}
 	return p.OrganizationID
+}
+
+// move takes the new place, releases the old one (offering it to the
+// waiting list), updates the appointment, records the change and tells the
+// citizen, in the caller's transaction. If the new slot is full nothing
+// changes.
+func (s *Service) move(ctx context.Context, tx *database.Tx, a Appointment, start time.Time, actor, channel, token string) (Appointment, error) {
+	if a.Status != Booked {
+		return a, errs.E(errs.Conflict, "booking.not_active")
+	}
+	if a.Start.Equal(start) {
+		return a, errs.E(errs.Invalid, "booking.same_slot").OnField("start")
+	}
+	o, err := s.offer(a.PointID, a.ServiceID)
+	if err != nil {
+		return a, err
+	}
+	if err := s.checkStart(o, start); err != nil {
+		return a, err
+	}
+	if err := takePlace(ctx, tx, o, start); err != nil {
+		return a, err
+	}
+	if err := s.release(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
+		return a, err
+	}
+	prev := a
+	a.Start, a.End, a.UpdatedAt = start, start.Add(o.duration), s.opts.Now()
+	if _, err := tx.Exec(ctx, `UPDATE appointments SET start_at = ?, end_at = ?, updated_at = ? WHERE id = ?`,
+		a.Start.Unix(), a.End.Unix(), a.UpdatedAt.UnixMilli(), a.ID); err != nil {
+		return a, err
+	}
+	if err := s.record(ctx, tx, actor, channel, "appointment.rescheduled", a); err != nil {
+		return a, err
+	}
+	if s.opts.Notify != nil {
+		return a, s.opts.Notify(ctx, tx, Change{Kind: "appointment.changed", Appointment: a, Previous: &prev, ManageToken: token})
+	}
+	return a, nil
 }

@@ -40,39 +40,8 @@ func (s *Service) MoveOnBehalf(ctx context.Context, ref string, start time.Time,
 		if err != nil {
 			return err
 		}
-		if a.Status != Booked {
-			return errs.E(errs.Conflict, "booking.not_active")
-		}
-		if a.Start.Equal(start) {
-			return errs.E(errs.Invalid, "booking.same_slot").OnField("start")
-		}
-		o, err := s.offer(a.PointID, a.ServiceID)
-		if err != nil {
-			return err
-		}
-		if err := s.checkStart(o, start); err != nil {
-			return err
-		}
-		if err := takePlace(ctx, tx, o, start); err != nil {
-			return err
-		}
-		if err := s.release(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
-			return err
-		}
-		prev := a
-		a.Start, a.End, a.UpdatedAt = start, start.Add(o.duration), s.opts.Now()
-		if _, err := tx.Exec(ctx, `UPDATE appointments SET start_at = ?, end_at = ?, updated_at = ? WHERE id = ?`,
-			a.Start.Unix(), a.End.Unix(), a.UpdatedAt.UnixMilli(), a.ID); err != nil {
-			return err
-		}
-		if err := s.recordBy(ctx, tx, "agent:"+agentID, "appointment.rescheduled", a); err != nil {
-			return err
-		}
-		out = a
-		if s.opts.Notify != nil {
-			return s.opts.Notify(ctx, tx, Change{Kind: "appointment.changed", Appointment: a, Previous: &prev})
-		}
-		return nil
+		out, err = s.move(ctx, tx, a, start, "agent:"+agentID, ChannelCounter, "")
+		return err
 	})
 	return out, err
 }

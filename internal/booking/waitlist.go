@@ -213,7 +213,7 @@ func (s *Service) AcceptOffer(ctx context.Context, id int64, token string) (Conf
 		if _, err := tx.Exec(ctx, `UPDATE booking_waitlist SET status = 'booked' WHERE id = ?`, w.ID); err != nil {
 			return err
 		}
-		if err := s.record(ctx, tx, "appointment.booked", a, o.point.OrganizationID); err != nil {
+		if err := s.byCitizen(ctx, tx, "appointment.booked", a); err != nil {
 			return err
 		}
 		conf = Confirmation{Appointment: a, ManageToken: s.tokens.Token(a.Reference, a.nonce)}
