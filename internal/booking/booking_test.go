@@ -462,3 +462,72 @@ func assertConsistentWithHolds(t *testing.T, db *database.DB) {
 		t.Fatal(err)
 	}
 }
+
+// TestAvailabilityAcrossDaylightSaving: slots keep their local times on the
+// days the clocks change, in the point's own time zone.
+func TestAvailabilityAcrossDaylightSaving(t *testing.T) {
+	db := dbtest.Open(t, database.SQLite)
+	ctx := context.Background()
+	var hours [7][]catalog.Interval
+	for d := range hours {
+		hours[d] = []catalog.Interval{{Open: "08:00", Close: "10:00"}}
+	}
+	err := db.Write(ctx, func(tx *database.Tx) error {
+		if _, err := catalog.UpsertOrganizations(ctx, tx, []catalog.Organization{{ID: "org", Name: catalog.Text{FR: "O", EN: "O"}}}); err != nil {
+			return err
+		}
+		if _, err := catalog.UpsertServices(ctx, tx, []catalog.Service{{ID: "svc", OrganizationID: "org", Name: catalog.Text{FR: "S", EN: "S"}, DurationMinutes: 30}}); err != nil {
+			return err
+		}
+		_, err := catalog.UpsertServicePoints(ctx, tx, []catalog.ServicePoint{
+			{ID: "mtl", OrganizationID: "org", Name: catalog.Text{FR: "M", EN: "M"}, TimeZone: "America/Toronto", Hours: hours, Holidays: "none",
+				Offers: []catalog.Offer{{ServiceID: "svc", Counters: 1}}, Source: "test"},
+			{ID: "idlm", OrganizationID: "org", Name: catalog.Text{FR: "I", EN: "I"}, TimeZone: "America/Halifax", Hours: hours, Holidays: "none",
+				Offers: []catalog.Offer{{ServiceID: "svc", Counters: 1}}, Source: "test"},
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := catalog.Open(ctx, db, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 10, 30, 12, 0, 0, 0, time.UTC)
+	s := booking.New(db, cat, booking.NewTokens(make([]byte, 32)), booking.Options{Now: func() time.Time { return clock }, Logger: quiet})
+	defer s.Close()
+	halifax := mustLoad("America/Halifax")
+	for _, tt := range []struct {
+		point string
+		loc   *time.Location
+		day   time.Time // the day before the clocks go back (at 2:00 on 1 November 2026)
+	}{
+		{"mtl", toronto, time.Date(2026, 10, 31, 0, 0, 0, 0, toronto)},
+		{"idlm", halifax, time.Date(2026, 10, 31, 0, 0, 0, 0, halifax)},
+	} {
+		slots, err := s.Availability(ctx, tt.point, "svc", tt.day, tt.day.AddDate(0, 0, 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(slots) != 8 { // 4 a day: 08:00, 08:30, 09:00, 09:30 — on both sides of the change
+			t.Fatalf("%s: %d slots, want 8: %v", tt.point, len(slots), slots)
+		}
+		for _, sl := range slots {
+			local := sl.Start.In(tt.loc)
+			if local.Hour() < 8 || local.Hour() > 9 || (local.Minute() != 0 && local.Minute() != 30) {
+				t.Errorf("%s: slot at %s local", tt.point, local.Format(time.RFC3339))
+			}
+		}
+		// 08:00 the day before and 08:00 on the change day are 25 hours apart.
+		if gap := slots[4].Start.Sub(slots[0].Start); gap != 25*time.Hour {
+			t.Errorf("%s: %v between 08:00 the day before the change and 08:00 on the day, want 25h", tt.point, gap)
+		}
+	}
+	clock = time.Date(2027, 3, 5, 12, 0, 0, 0, time.UTC)
+	spring := time.Date(2027, 3, 13, 0, 0, 0, 0, toronto) // the clocks go forward at 2:00 on 14 March 2027
+	slots, err := s.Availability(ctx, "mtl", "svc", spring, spring.AddDate(0, 0, 2))
+	if err != nil || len(slots) != 8 || slots[4].Start.Sub(slots[0].Start) != 23*time.Hour {
+		t.Fatalf("spring forward: %v %v", slots, err)
+	}
+}
