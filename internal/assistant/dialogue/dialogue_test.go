@@ -47,15 +47,17 @@ func TestBookThenCancelThroughTheConversation(t *testing.T) {
 		nlu := scripted{
 			"ma carte soleil expire, je peux avoir un rendez-vous à Laval jeudi après-midi?": {Intent: "book_appointment", Confidence: 0.97,
 				Entities: map[string]string{"service": "ramq-carte-renouvellement", "municipality": "Laval", "date": thursday, "time": "14:00"}},
-			"non, plutôt vendredi": {Intent: "deny", Confidence: 0.9, Entities: map[string]string{"date": "2026-12-04"}},
-			"Marie Tremblay":       {Intent: "out_of_scope", Confidence: 0.4, Entities: map[string]string{}},
-			"marie@exemple.qc.ca":  {Intent: "out_of_scope", Confidence: 0.4, Entities: map[string]string{}},
-			"oui":                  {Intent: "affirm", Confidence: 0.99, Entities: map[string]string{}},
+			"non, plutôt vendredi":            {Intent: "deny", Confidence: 0.9, Entities: map[string]string{"date": "2026-12-04"}},
+			"Marie Tremblay":                  {Intent: "out_of_scope", Confidence: 0.4, Entities: map[string]string{}},
+			"marie@exemple.qc.ca":             {Intent: "out_of_scope", Confidence: 0.4, Entities: map[string]string{}},
+			"oui":                             {Intent: "affirm", Confidence: 0.99, Entities: map[string]string{}},
 			"je veux annuler mon rendez-vous": {Intent: "cancel_appointment", Confidence: 0.95, Entities: map[string]string{}},
 			"je veux parler à quelqu’un":      {Intent: "human_agent", Confidence: 0.95, Entities: map[string]string{}},
 		}
 		e := dialogue.New(db, cat, book, nlu, dialogue.Options{Now: func() time.Time { return now }, Logger: quiet,
-			ManageLink: func(lang, ref, token string) string { return "https://guichet.example/fr/rendez-vous/" + ref + "?token=" + token }})
+			ManageLink: func(lang, ref, token string) string {
+				return "https://guichet.example/fr/rendez-vous/" + ref + "?token=" + token
+			}})
 		id, hello, err := e.Start(ctx, "fr")
 		if err != nil || len(hello) != 1 {
 			t.Fatal(err)
