@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/assistant/dialogue"
 	"github.com/guichet-qc/guichet/internal/audit"
 	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog"
@@ -23,6 +24,8 @@ type Options struct {
 	Logger  *slog.Logger
 	Catalog *catalog.Catalog
 	Booking *booking.Service
+	// Assistant runs conversations (nil: the assistant API answers 404).
+	Assistant *dialogue.Engine
 	// ManageURL builds the link that manages an appointment.
 	ManageURL func(lang, reference, token string) string
 	Now       func() time.Time
@@ -35,6 +38,7 @@ type API struct {
 	log       *slog.Logger
 	catalog   *catalog.Catalog
 	booking   *booking.Service
+	assistant *dialogue.Engine
 	manageURL func(lang, reference, token string) string
 	now       func() time.Time
 	audit     *audit.Log
@@ -46,7 +50,7 @@ func New(o Options) *API {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &API{log: o.Logger, catalog: o.Catalog, booking: o.Booking, manageURL: o.ManageURL, now: o.Now, audit: o.Audit, auditKey: o.AuditKey}
+	return &API{log: o.Logger, catalog: o.Catalog, booking: o.Booking, assistant: o.Assistant, manageURL: o.ManageURL, now: o.Now, audit: o.Audit, auditKey: o.AuditKey}
 }
 
 // endpoint is one API route and its handler.
@@ -68,6 +72,8 @@ var endpoints = []endpoint{
 	{http.MethodGet, "/api/v1/appointments/{ref}", (*API).getAppointment},
 	{http.MethodPost, "/api/v1/appointments/{ref}/cancel", (*API).cancel},
 	{http.MethodPost, "/api/v1/appointments/{ref}/reschedule", (*API).reschedule},
+	{http.MethodPost, "/api/v1/assistant/conversations", (*API).startConversation},
+	{http.MethodPost, "/api/v1/assistant/conversations/{id}/messages", (*API).sendMessage},
 	{http.MethodGet, "/api/v1/audit/checkpoint", (*API).checkpoint},
 	{http.MethodGet, "/api/v1/audit/entries/{seq}/proof", (*API).inclusionProof},
 }

@@ -143,6 +143,27 @@ func Document() obj {
 					"422": problemResponse("The new start is not an available slot."),
 				},
 			}},
+			"/api/v1/assistant/conversations": obj{"post": obj{
+				"operationId": "startConversation", "summary": "Start a conversation with the bilingual assistant; the answer holds its greeting.",
+				"requestBody": obj{"required": false, "content": obj{"application/json": obj{"schema": obj{"type": "object", "properties": obj{
+					"lang": obj{"type": "string", "enum": []string{"fr", "en"}}}}}}},
+				"responses": obj{
+					"201": jsonResponse("The conversation id and the assistant's first messages.", "Conversation"),
+					"422": problemResponse("Malformed body or unknown language."),
+				},
+			}},
+			"/api/v1/assistant/conversations/{id}/messages": obj{"post": obj{
+				"operationId": "sendMessage", "summary": "Send a message (text, or the id of a proposed choice; a choice can also be picked by its number or label in text).",
+				"parameters": []obj{{"name": "id", "in": "path", "required": true, "schema": obj{"type": "string"}}, langParam},
+				"requestBody": obj{"required": true, "content": obj{"application/json": obj{"schema": obj{"type": "object", "properties": obj{
+					"text": obj{"type": "string", "maxLength": 2000}, "choice": obj{"type": "string"}}}}}},
+				"responses": obj{
+					"200": jsonResponse("The assistant's (or agent's) messages, what was understood, and what the turn did.", "Turn"),
+					"404": problemResponse("No such conversation (or it expired)."),
+					"409": problemResponse("Another message of the conversation is being handled."),
+					"422": problemResponse("Empty or too long message, or malformed body."),
+				},
+			}},
 			"/api/v1/audit/checkpoint": obj{"get": obj{
 				"operationId": "getAuditCheckpoint", "summary": "The latest signed checkpoint of the audit log and its public key.",
 				"parameters": []obj{langParam},
@@ -252,6 +273,22 @@ func Document() obj {
 				"service_point_id": obj{"type": "string"}, "service_id": obj{"type": "string"},
 				"start": obj{"type": "string", "format": "date-time"}, "end": obj{"type": "string", "format": "date-time"},
 				"manage_url": obj{"type": "string", "format": "uri"},
+			}},
+			"AssistantMessage": obj{"type": "object", "required": []string{"role", "text"}, "properties": obj{
+				"role": obj{"type": "string", "enum": []string{"user", "assistant", "agent"}}, "text": obj{"type": "string"},
+				"choices": obj{"type": "array", "items": obj{"type": "object", "required": []string{"id", "label"}, "properties": obj{
+					"id": obj{"type": "string"}, "label": obj{"type": "string"}}}},
+			}},
+			"Conversation": obj{"type": "object", "required": []string{"id", "messages"}, "properties": obj{
+				"id": obj{"type": "string"}, "messages": obj{"type": "array", "items": obj{"$ref": "#/components/schemas/AssistantMessage"}},
+			}},
+			"Turn": obj{"type": "object", "required": []string{"messages", "intent", "entities", "events"}, "properties": obj{
+				"messages": obj{"type": "array", "items": obj{"$ref": "#/components/schemas/AssistantMessage"}},
+				"intent":   obj{"type": "string"}, "entities": obj{"type": "object", "additionalProperties": obj{"type": "string"}},
+				"events": obj{"type": "array", "items": obj{"type": "object", "required": []string{"type"}, "properties": obj{
+					"type":      obj{"type": "string", "enum": []string{"appointment_booked", "appointment_cancelled", "appointment_rescheduled", "handoff_requested"}},
+					"reference": obj{"type": "string"}}}},
+				"lang": obj{"type": "string", "enum": []string{"fr", "en"}},
 			}},
 			"Checkpoint": obj{"type": "object", "required": []string{"tree_size", "root_hash", "note", "signed_at", "public_key"}, "properties": obj{
 				"tree_size": obj{"type": "integer"}, "root_hash": obj{"type": "string", "description": "Base64 SHA-256 Merkle root."},

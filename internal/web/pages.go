@@ -47,6 +47,7 @@ var pageTable = []page{
 	{id: "waitlist_join", fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).waitlistJoin},
 	{id: "waitlist_entry", fr: "/fr/liste-attente/{ref}", en: "/en/waiting-list/{ref}", handle: (*Site).waitlistEntry},
 	{id: "mailbox", fr: "/fr/courriels", en: "/en/mailbox", handle: (*Site).mailbox},
+	{id: "assistant", fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chat},
 }
 
 // action is a form target (POST) in both languages; it answers with a
@@ -80,6 +81,8 @@ var actionTable = []action{
 	{fr: "/fr/agent/points/{id}/deplacer", en: "/en/agent/points/{id}/move", handle: (*Site).agentMoveAction},
 	{fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookAction},
 	{fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).joinAction},
+	{fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chatAction},
+	{fr: "/fr/assistant/nouvelle", en: "/en/assistant/new", handle: (*Site).chatReset},
 	{fr: "/fr/liste-attente/{ref}/accepter", en: "/en/waiting-list/{ref}/accept", handle: (*Site).acceptAction},
 	{fr: "/fr/liste-attente/{ref}/quitter", en: "/en/waiting-list/{ref}/leave", handle: (*Site).waitLeaveAction},
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/assistant/dialogue"
 	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/errs"
@@ -62,6 +63,7 @@ type Options struct {
 	Mailbox      MailboxSource    // the development mailbox (nil: no mailbox page)
 	Staff        *staff.Store     // agents' sign-in (nil: agent pages answer 404)
 	Secure       bool             // the site is served over HTTPS: cookies get Secure
+	Assistant    *dialogue.Engine // the conversational assistant (nil: no chat page)
 }
 
 // Site holds the parsed templates and renders pages.
@@ -83,6 +85,7 @@ type Site struct {
 	mailboxSource MailboxSource
 	staff         *staff.Store
 	secure        bool
+	assistant     *dialogue.Engine
 }
 
 // New parses every template once, for both languages; a missing template,
@@ -94,7 +97,7 @@ func New(o Options) (*Site, error) {
 	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
 		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now, booking: o.Booking, demoRef: o.DemoBooking,
 		queue: o.Queue, demoTicket: o.DemoTicket, demoWait: o.DemoWait, mailboxSource: o.Mailbox,
-		staff: o.Staff, secure: o.Secure,
+		staff: o.Staff, secure: o.Secure, assistant: o.Assistant,
 		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {
@@ -104,6 +107,7 @@ func New(o Options) (*Site, error) {
 		s.tmpl[lang] = map[string]*template.Template{}
 		funcs := i18n.FuncMap(lang)
 		funcs["asset"] = o.Assets.URL
+		funcs["inc"] = func(i int) int { return i + 1 }
 		base, err := template.New("layout").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html")
 		if err != nil {
 			return nil, err
