@@ -15,6 +15,9 @@ type page struct {
 	id     string
 	fr, en string
 	handle func(s *Site, w http.ResponseWriter, r *http.Request, lang i18n.Lang)
+	// enabled, when set, says whether the site serves the page (a page
+	// whose capability is not configured does not exist).
+	enabled func(s *Site) bool
 }
 
 func (p page) path(l i18n.Lang) string {
@@ -46,8 +49,10 @@ var pageTable = []page{
 	{id: "agent_book", fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookPage},
 	{id: "waitlist_join", fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).waitlistJoin},
 	{id: "waitlist_entry", fr: "/fr/liste-attente/{ref}", en: "/en/waiting-list/{ref}", handle: (*Site).waitlistEntry},
-	{id: "mailbox", fr: "/fr/courriels", en: "/en/mailbox", handle: (*Site).mailbox},
-	{id: "assistant", fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chat},
+	{id: "mailbox", fr: "/fr/courriels", en: "/en/mailbox", handle: (*Site).mailbox,
+		enabled: func(s *Site) bool { return s.mailboxSource != nil }},
+	{id: "assistant", fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chat,
+		enabled: func(s *Site) bool { return s.assistant != nil }},
 }
 
 // action is a form target (POST) in both languages; it answers with a
@@ -122,6 +127,9 @@ func (s *Site) example(pageID string, l i18n.Lang) string {
 // Register adds the site's routes to the router.
 func (s *Site) Register(rt *httpx.Router) {
 	for _, p := range pageTable {
+		if p.enabled != nil && !p.enabled(s) {
+			continue
+		}
 		s.pages[p.id] = p
 		for _, lang := range i18n.All {
 			path := p.path(lang)
