@@ -142,3 +142,41 @@ func TestTwoMisunderstandingsOfferAPerson(t *testing.T) {
 
 // plain turns no-break spaces into spaces.
 func plain(s string) string { return strings.ReplaceAll(s, "\u00a0", " ") }
+
+func TestAgentTakesOverAndHandsBack(t *testing.T) {
+	db := dbtest.Open(t, database.SQLite)
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cat, _ := catalog.Open(ctx, db, quiet)
+	nlu := scripted{"a person please": {Intent: "human_agent", Confidence: 0.99, Entities: map[string]string{}},
+		"thanks": {Intent: "thanks", Confidence: 0.99, Entities: map[string]string{}}}
+	e := dialogue.New(db, cat, nil, nlu, dialogue.Options{Logger: quiet})
+	id, _, _ := e.Start(ctx, "en")
+	e.Send(ctx, id, dialogue.Input{Text: "a person please"})
+	inbox, err := e.Inbox(ctx)
+	if err != nil || len(inbox) != 1 || inbox[0].ID != id || inbox[0].Summary != "a person please" {
+		t.Fatalf("inbox: %+v %v", inbox, err)
+	}
+	if err := e.AgentReply(ctx, id, "Hello, I am Julie from Services Québec."); err != nil {
+		t.Fatal(err)
+	}
+	// While a person holds it, the assistant does not answer.
+	r, err := e.Send(ctx, id, dialogue.Input{Text: "thanks"})
+	if err != nil || len(r.Messages) != 0 {
+		t.Fatalf("the assistant answered during the handoff: %+v %v", r, err)
+	}
+	msgs, status, _ := e.Transcript(ctx, id)
+	if status != dialogue.StatusAgent || msgs[len(msgs)-2].Role != "agent" || msgs[len(msgs)-1].Text != "thanks" {
+		t.Fatalf("transcript: %s %+v", status, msgs)
+	}
+	if err := e.HandBack(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = e.Send(ctx, id, dialogue.Input{Text: "thanks"})
+	if len(r.Messages) != 1 {
+		t.Fatalf("the assistant did not take the conversation back: %+v", r)
+	}
+	if inbox, _ := e.Inbox(ctx); len(inbox) != 0 {
+		t.Fatalf("inbox after hand-back: %+v", inbox)
+	}
+}

@@ -132,3 +132,5 @@ func (e *Engine) Purge(ctx context.Context) (int64, error) {
 	})
 	return n, err
 }
+
+func jsonUnmarshal(doc string, v any) error { return json.Unmarshal([]byte(doc), v) }
