@@ -190,6 +190,7 @@ type agentHomeView struct {
 	Name, Organization string
 	Points             []agentPointLink
 	SignOut            string
+	InboxURL           string // the conversations handed over by the assistant ("" without one)
 }
 
 func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
@@ -198,6 +199,9 @@ func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 		return
 	}
 	v := agentHomeView{Name: a.Name, SignOut: signOutURL(l)}
+	if _, ok := s.pages["agent_inbox"]; ok {
+		v.InboxURL = s.pageURL("agent_inbox", l, "", nil)
+	}
 	if o, err := s.catalog.Organization(a.OrganizationID); err == nil {
 		v.Organization = o.Name.In(l)
 	}
@@ -231,6 +235,15 @@ func agentActionURL(l i18n.Lang, pointID, fr, en string) string {
 // agentExample is the example path of an agent page: the first
 // demonstration point (the demonstration agent works there).
 func (s *Site) agentExample(pageID string, l i18n.Lang) string {
+	switch pageID {
+	case "agent_inbox":
+		return s.pageURL(pageID, l, "", nil)
+	case "agent_conversation":
+		if s.demoConversation == "" {
+			return ""
+		}
+		return s.pageURL(pageID, l, s.demoConversation, nil)
+	}
 	id := s.catalog.FirstPointID()
 	if id == "" || s.staff == nil {
 		return ""

@@ -31,10 +31,7 @@ func (s *Site) mailbox(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 		s.Error(w, r, errs.Internalf("mailbox: %w", err))
 		return
 	}
-	loc, err := time.LoadLocation("America/Toronto") // the platform's own pages are on Montréal time
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := s.zone()
 	var out []mailView
 	for _, m := range msgs {
 		t := m.CreatedAt.In(loc)
@@ -42,4 +39,14 @@ func (s *Site) mailbox(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 			Status: m.Status, Subject: m.Subject, Text: m.Text, Calendar: len(m.Calendar) > 0})
 	}
 	s.render(w, r, http.StatusOK, l, "mailbox", i18n.T(l, "mailbox.title"), out)
+}
+
+// zone is the time zone of the platform's own pages (service points have
+// their own): Montréal's.
+func (s *Site) zone() *time.Location {
+	loc, err := time.LoadLocation("America/Toronto")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
 }

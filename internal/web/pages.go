@@ -47,6 +47,10 @@ var pageTable = []page{
 	{id: "agent_home", fr: "/fr/agent", en: "/en/agent", handle: (*Site).agentHome},
 	{id: "agent_point", fr: "/fr/agent/points/{id}", en: "/en/agent/points/{id}", handle: (*Site).agentPointPage},
 	{id: "agent_book", fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookPage},
+	{id: "agent_inbox", fr: "/fr/agent/conversations", en: "/en/agent/conversations", handle: (*Site).agentInbox,
+		enabled: func(s *Site) bool { return s.assistant != nil && s.staff != nil }},
+	{id: "agent_conversation", fr: "/fr/agent/conversations/{id}", en: "/en/agent/conversations/{id}", handle: (*Site).agentConversation,
+		enabled: func(s *Site) bool { return s.assistant != nil && s.staff != nil }},
 	{id: "waitlist_join", fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).waitlistJoin},
 	{id: "waitlist_entry", fr: "/fr/liste-attente/{ref}", en: "/en/waiting-list/{ref}", handle: (*Site).waitlistEntry},
 	{id: "mailbox", fr: "/fr/courriels", en: "/en/mailbox", handle: (*Site).mailbox,
@@ -85,6 +89,8 @@ var actionTable = []action{
 	{fr: "/fr/agent/points/{id}/arrivee", en: "/en/agent/points/{id}/check-in", handle: (*Site).agentCheckInAction},
 	{fr: "/fr/agent/points/{id}/deplacer", en: "/en/agent/points/{id}/move", handle: (*Site).agentMoveAction},
 	{fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookAction},
+	{fr: "/fr/agent/conversations/{id}", en: "/en/agent/conversations/{id}", handle: (*Site).agentReplyAction},
+	{fr: "/fr/agent/conversations/{id}/rendre", en: "/en/agent/conversations/{id}/hand-back", handle: (*Site).agentHandBackAction},
 	{fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).joinAction},
 	{fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chatAction},
 	{fr: "/fr/assistant/nouvelle", en: "/en/assistant/new", handle: (*Site).chatReset},
@@ -118,7 +124,7 @@ func (s *Site) example(pageID string, l i18n.Lang) string {
 		return s.waitlistExample(pageID, l)
 	case "queue", "kiosk", "queue_ticket":
 		return s.queueExample(pageID, l)
-	case "agent_point", "agent_book":
+	case "agent_point", "agent_book", "agent_inbox", "agent_conversation":
 		return s.agentExample(pageID, l)
 	}
 	return ""

@@ -64,28 +64,32 @@ type Options struct {
 	Staff        *staff.Store     // agents' sign-in (nil: agent pages answer 404)
 	Secure       bool             // the site is served over HTTPS: cookies get Secure
 	Assistant    *dialogue.Engine // the conversational assistant (nil: no chat page)
+	// DemoConversation is a handed-over demonstration conversation, the
+	// example of the agent's conversation page.
+	DemoConversation string
 }
 
 // Site holds the parsed templates and renders pages.
 type Site struct {
-	log           *slog.Logger
-	assets        *Assets
-	demo          bool
-	tmpl          map[i18n.Lang]map[string]*template.Template // lang → page → template
-	pages         map[string]page                             // page id → paths
-	trans         TransparencySource
-	catalog       *catalog.Catalog
-	mapURL        string
-	now           func() time.Time
-	booking       *booking.Service
-	demoRef       BookingRef
-	queue         *queue.Queue
-	demoTicket    QueueTicketRef
-	demoWait      WaitRef
-	mailboxSource MailboxSource
-	staff         *staff.Store
-	secure        bool
-	assistant     *dialogue.Engine
+	log              *slog.Logger
+	assets           *Assets
+	demo             bool
+	tmpl             map[i18n.Lang]map[string]*template.Template // lang → page → template
+	pages            map[string]page                             // page id → paths
+	trans            TransparencySource
+	catalog          *catalog.Catalog
+	mapURL           string
+	now              func() time.Time
+	booking          *booking.Service
+	demoRef          BookingRef
+	queue            *queue.Queue
+	demoTicket       QueueTicketRef
+	demoWait         WaitRef
+	mailboxSource    MailboxSource
+	staff            *staff.Store
+	secure           bool
+	assistant        *dialogue.Engine
+	demoConversation string
 }
 
 // New parses every template once, for both languages; a missing template,
@@ -97,7 +101,7 @@ func New(o Options) (*Site, error) {
 	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
 		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now, booking: o.Booking, demoRef: o.DemoBooking,
 		queue: o.Queue, demoTicket: o.DemoTicket, demoWait: o.DemoWait, mailboxSource: o.Mailbox,
-		staff: o.Staff, secure: o.Secure, assistant: o.Assistant,
+		staff: o.Staff, secure: o.Secure, assistant: o.Assistant, demoConversation: o.DemoConversation,
 		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {

@@ -115,3 +115,18 @@ func (e *Engine) HandBack(ctx context.Context, id string) error {
 		return e.appendMessages(ctx, tx, id, Message{Role: "assistant", Text: i18n.T(i18n.Lang(lang), "assistant.back")})
 	})
 }
+
+// HandOver passes a conversation to people without a message from the
+// person (the agent at a counter, or the demonstration data).
+func (e *Engine) HandOver(ctx context.Context, id string) error {
+	return e.db.Write(ctx, func(tx *database.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE assistant_conversations SET status = 'waiting_agent', updated_at = ? WHERE id = ?`, e.now().UnixMilli(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errs.E(errs.NotFound, "assistant.not_found")
+		}
+		return nil
+	})
+}
