@@ -67,29 +67,35 @@ func (s *Service) Cancel(ctx context.Context, ref, token, channel string) (Appoi
 		if err != nil {
 			return err
 		}
-		if a.Status != Booked {
-			return errs.E(errs.Conflict, "booking.not_active")
-		}
-		if err := s.release(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
-			return err
-		}
-		a.Status, a.UpdatedAt = Cancelled, s.opts.Now()
-		if err := s.setStatus(ctx, tx, a); err != nil {
-			return err
-		}
-		if channel != "" {
-			a.Channel = channel
-		}
-		if err := s.byCitizen(ctx, tx, "appointment.cancelled", a); err != nil {
-			return err
-		}
-		out = a
-		if s.opts.Notify != nil {
-			return s.opts.Notify(ctx, tx, Change{Kind: "appointment.cancelled", Appointment: a})
-		}
-		return nil
+		out, err = s.cancel(ctx, tx, a, channel)
+		return err
 	})
 	return out, err
+}
+
+// cancel releases the place (offering it to the waiting list), records the
+// change and tells the citizen, in the caller's transaction.
+func (s *Service) cancel(ctx context.Context, tx *database.Tx, a Appointment, channel string) (Appointment, error) {
+	if a.Status != Booked {
+		return a, errs.E(errs.Conflict, "booking.not_active")
+	}
+	if err := s.release(ctx, tx, a.PointID, a.ServiceID, a.Start); err != nil {
+		return a, err
+	}
+	a.Status, a.UpdatedAt = Cancelled, s.opts.Now()
+	if err := s.setStatus(ctx, tx, a); err != nil {
+		return a, err
+	}
+	if channel != "" {
+		a.Channel = channel
+	}
+	if err := s.byCitizen(ctx, tx, "appointment.cancelled", a); err != nil {
+		return a, err
+	}
+	if s.opts.Notify != nil {
+		return a, s.opts.Notify(ctx, tx, Change{Kind: "appointment.cancelled", Appointment: a})
+	}
+	return a, nil
 }
 
 // Reschedule moves a booked appointment to another slot of the same

@@ -60,10 +60,16 @@ func New(db *database.DB, cat *catalog.Catalog, book *booking.Service, nlu Under
 
 // Start opens a conversation and greets the person.
 func (e *Engine) Start(ctx context.Context, lang string) (string, []Message, error) {
+	return e.StartAs(ctx, lang, "", "")
+}
+
+// StartAs opens a conversation for a signed-in citizen (the channel has
+// verified their e-mail address); empty values mean an anonymous person.
+func (e *Engine) StartAs(ctx context.Context, lang, name, email string) (string, []Message, error) {
 	if lang != "en" {
 		lang = "fr"
 	}
-	st := State{Lang: lang}
+	st := State{Lang: lang, CitizenName: name, CitizenEmail: email}
 	hello := Message{Role: "assistant", Text: i18n.T(i18n.Lang(lang), "assistant.hello")}
 	var id string
 	err := e.db.Write(ctx, func(tx *database.Tx) error {

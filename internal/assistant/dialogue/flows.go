@@ -32,6 +32,15 @@ func (t *turn) authorize() (booking.Appointment, bool) {
 		t.ask(askReference, nil, "assistant.ask_reference")
 		return booking.Appointment{}, false
 	}
+	if t.st.Token == "" && t.st.CitizenEmail != "" {
+		a, err := t.e.book.GetAsCitizen(t.ctx, t.st.Reference, t.st.CitizenEmail)
+		if err != nil {
+			t.st.Reference = ""
+			t.ask(askReference, nil, "assistant.not_found_signed_in")
+			return booking.Appointment{}, false
+		}
+		return a, true
+	}
 	if t.st.Token == "" {
 		t.ask(askToken, nil, "assistant.ask_token", t.st.Reference)
 		return booking.Appointment{}, false
@@ -58,7 +67,13 @@ func (t *turn) cancelFlow() {
 }
 
 func (t *turn) doCancel() {
-	a, err := t.e.book.Cancel(t.ctx, t.st.Reference, t.st.Token, booking.ChannelAssistant)
+	var a booking.Appointment
+	var err error
+	if t.st.Token == "" && t.st.CitizenEmail != "" {
+		a, err = t.e.book.CancelAsCitizen(t.ctx, t.st.Reference, t.st.CitizenEmail, booking.ChannelAssistant)
+	} else {
+		a, err = t.e.book.Cancel(t.ctx, t.st.Reference, t.st.Token, booking.ChannelAssistant)
+	}
 	if err != nil {
 		t.say("assistant.error", errMessage(t.l(), err))
 		return
@@ -78,7 +93,13 @@ func (t *turn) rescheduleFlow() {
 		return
 	}
 	start, _ := time.Parse(time.RFC3339, t.st.Start)
-	moved, err := t.e.book.Reschedule(t.ctx, t.st.Reference, t.st.Token, start, booking.ChannelAssistant)
+	var moved booking.Appointment
+	var err error
+	if t.st.Token == "" && t.st.CitizenEmail != "" {
+		moved, err = t.e.book.RescheduleAsCitizen(t.ctx, t.st.Reference, t.st.CitizenEmail, start, booking.ChannelAssistant)
+	} else {
+		moved, err = t.e.book.Reschedule(t.ctx, t.st.Reference, t.st.Token, start, booking.ChannelAssistant)
+	}
 	if err != nil {
 		t.st.Start = ""
 		t.say("assistant.error", errMessage(t.l(), err))
@@ -175,4 +196,29 @@ func (t *turn) documents(text string) {
 		docs = append(docs, i18n.T(l, "notice.no_documents"))
 	}
 	t.say("assistant.documents", sv.Name.In(l), strings.Join(docs, "\n"), t.e.link(pagePath(l, "service", sv.ID)))
+}
+
+// listAppointments tells a signed-in citizen their upcoming appointments.
+func (t *turn) listAppointments() {
+	l := t.l()
+	if t.st.CitizenEmail == "" {
+		t.say("assistant.sign_in_needed")
+		return
+	}
+	list, err := t.e.book.Upcoming(t.ctx, t.st.CitizenEmail)
+	if err != nil {
+		t.say("assistant.error", errMessage(l, err))
+		return
+	}
+	if len(list) == 0 {
+		t.say("assistant.no_appointments")
+		return
+	}
+	var lines []string
+	for _, a := range list {
+		sv, _ := t.e.cat.Service(a.ServiceID)
+		p, sched, _ := t.e.cat.Point(a.PointID)
+		lines = append(lines, "• "+a.Reference+" — "+sv.Name.In(l)+", "+p.Name.In(l)+", "+whenText(l, a.Start.In(sched.Location())))
+	}
+	t.say("assistant.appointments", strings.Join(lines, "\n"))
 }

@@ -112,7 +112,7 @@ func (t *turn) run() {
 	case "required_documents":
 		t.documents(text)
 	case "list_appointments", "request_status":
-		t.say("assistant.sign_in_needed")
+		t.listAppointments()
 	case "affirm", "deny":
 		if t.st.Flow != "" && t.merge() {
 			t.continueFlow()
@@ -163,8 +163,7 @@ func (t *turn) handOff() {
 }
 
 func (t *turn) resetBooking() {
-	lang := t.st.Lang
-	*t.st = State{Lang: lang}
+	*t.st = State{Lang: t.st.Lang, CitizenName: t.st.CitizenName, CitizenEmail: t.st.CitizenEmail}
 }
 
 // merge copies the entities of the message into the slots; a new value
@@ -365,6 +364,9 @@ func (t *turn) bookFlow() {
 	if t.st.Start == "" {
 		t.offerSlots(t.st.Point, t.st.Service)
 		return
+	}
+	if t.st.Name == "" && t.st.CitizenName != "" {
+		t.st.Name, t.st.Email = t.st.CitizenName, t.st.CitizenEmail
 	}
 	if t.st.Name == "" {
 		t.ask(askName, nil, "assistant.ask_name")

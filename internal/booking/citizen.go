@@ -1,0 +1,96 @@
+package booking
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/guichet-qc/guichet/internal/database"
+	"github.com/guichet-qc/guichet/internal/errs"
+)
+
+// A signed-in citizen manages their appointments without the manage token:
+// the channel (a signed-in session, later the identity capability) vouches
+// for their e-mail address, and an appointment is theirs when it was booked
+// with that address.
+
+func (s *Service) ownedBy(ctx context.Context, tx *database.Tx, ref, email string, forUpdate bool) (Appointment, error) {
+	canon, ok := ParseReference(ref)
+	if !ok {
+		return Appointment{}, errs.E(errs.Invalid, "booking.bad_reference").OnField("reference")
+	}
+	q := `SELECT ` + appointmentColumns + ` FROM appointments WHERE reference = ?`
+	if forUpdate && tx.Dialect() == database.Postgres {
+		q += ` FOR UPDATE`
+	}
+	a, err := scanAppointment(tx.QueryRow(ctx, q, canon))
+	if errs.Is(err, errs.NotFound) || (err == nil && (email == "" || !strings.EqualFold(a.Citizen.Email, email))) {
+		return Appointment{}, errs.E(errs.NotFound, "booking.not_found")
+	}
+	return a, err
+}
+
+// GetAsCitizen returns an appointment of the signed-in citizen.
+func (s *Service) GetAsCitizen(ctx context.Context, ref, email string) (Appointment, error) {
+	var a Appointment
+	err := s.db.Read(ctx, func(tx *database.Tx) error {
+		var err error
+		a, err = s.ownedBy(ctx, tx, ref, email, false)
+		return err
+	})
+	return a, err
+}
+
+// Upcoming lists the citizen's booked appointments from now on.
+func (s *Service) Upcoming(ctx context.Context, email string) ([]Appointment, error) {
+	var out []Appointment
+	err := s.db.Read(ctx, func(tx *database.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+appointmentColumns+` FROM appointments
+			WHERE citizen_key = ? AND status = 'booked' AND start_at >= ? ORDER BY start_at`,
+			"email:"+strings.ToLower(email), s.opts.Now().Unix())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAppointment(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CancelAsCitizen cancels an appointment of the signed-in citizen.
+func (s *Service) CancelAsCitizen(ctx context.Context, ref, email, channel string) (Appointment, error) {
+	var out Appointment
+	err := s.batch.Do(ctx, func(tx *database.Tx) error {
+		a, err := s.ownedBy(ctx, tx, ref, email, true)
+		if err != nil {
+			return err
+		}
+		out, err = s.cancel(ctx, tx, a, channel)
+		return err
+	})
+	return out, err
+}
+
+// RescheduleAsCitizen moves an appointment of the signed-in citizen.
+func (s *Service) RescheduleAsCitizen(ctx context.Context, ref, email string, start time.Time, channel string) (Appointment, error) {
+	var out Appointment
+	err := s.batch.Do(ctx, func(tx *database.Tx) error {
+		a, err := s.ownedBy(ctx, tx, ref, email, true)
+		if err != nil {
+			return err
+		}
+		if channel != "" {
+			a.Channel = channel
+		}
+		out, err = s.move(ctx, tx, a, start, "citizen:"+a.Channel, a.Channel, "")
+		return err
+	})
+	return out, err
+}
