@@ -93,4 +93,9 @@ type State struct {
 	Reference     string `json:"reference,omitempty"`
 	Token         string `json:"token,omitempty"`
 	Misunderstood int    `json:"misunderstood,omitempty"`
+
+	// The signed-in citizen, when the channel vouches for them: their
+	// appointments are managed without the manage token.
+	CitizenName  string `json:"citizen_name,omitempty"`
+	CitizenEmail string `json:"citizen_email,omitempty"`
 }
