@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func (s *Service) book(ctx context.Context, tx *database.Tx, o offer, r Request,
 		}
 	}
 	now := s.opts.Now()
-	a := Appointment{Reference: NewReference(), nonce: newNonce(), PointID: o.point.ID, ServiceID: o.service.ID,
+	a := Appointment{Reference: reference.New(), nonce: newNonce(), PointID: o.point.ID, ServiceID: o.service.ID,
 		Start: r.Start, End: r.Start.Add(o.duration), Status: Booked, Citizen: citizen, Lang: r.Lang,
 		Channel: r.Channel, CreatedAt: now, UpdatedAt: now}
 	if err := s.noActiveBooking(ctx, tx, a.ServiceID, key); err != nil {
@@ -206,7 +207,7 @@ func insertAppointment(ctx context.Context, tx *database.Tx, a *Appointment, key
 			a.Citizen.Name, a.Citizen.Email, a.Citizen.Phone, key, a.Lang, a.Channel, a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli()).Scan(&a.ID)
 		switch {
 		case errs.Is(err, errs.NotFound) && attempt < 8: // the reference is taken: draw another
-			a.Reference = NewReference()
+			a.Reference = reference.New()
 		case errs.Is(err, errs.Conflict):
 			return errs.E(errs.Conflict, "booking.already_booked")
 		default:

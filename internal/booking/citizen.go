@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // with that address.
 
 func (s *Service) ownedBy(ctx context.Context, tx *database.Tx, ref, email string, forUpdate bool) (Appointment, error) {
-	canon, ok := ParseReference(ref)
+	canon, ok := reference.Parse(ref)
 	if !ok {
 		return Appointment{}, errs.E(errs.Invalid, "booking.bad_reference").OnField("reference")
 	}

@@ -3,6 +3,7 @@ package booking
 import (
 	"context"
 	"database/sql"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"strings"
 	"time"
 
@@ -55,7 +56,7 @@ func msTime(n sql.NullInt64) time.Time {
 }
 
 func visitByReference(ctx context.Context, tx *database.Tx, ref string) (Visit, error) {
-	canon, ok := ParseReference(ref)
+	canon, ok := reference.Parse(ref)
 	if !ok {
 		return Visit{}, errs.E(errs.Invalid, "booking.bad_reference").OnField("reference")
 	}

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/database"
@@ -33,7 +34,7 @@ func appointmentByID(ctx context.Context, tx *database.Tx, id int64) (Appointmen
 // token. A wrong token and an unknown reference give the same answer, so
 // references cannot be probed.
 func (s *Service) authorized(ctx context.Context, tx *database.Tx, ref, token string, forUpdate bool) (Appointment, error) {
-	canon, ok := ParseReference(ref)
+	canon, ok := reference.Parse(ref)
 	if !ok {
 		return Appointment{}, errs.E(errs.Invalid, "booking.bad_reference").OnField("reference")
 	}

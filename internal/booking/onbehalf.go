@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/database"
@@ -18,7 +19,7 @@ import (
 // citizen is told of the change, without a manage link (the agent holds no
 // token).
 func (s *Service) MoveOnBehalf(ctx context.Context, ref string, start time.Time, agentID, pointID string) (Appointment, error) {
-	canon, ok := ParseReference(ref)
+	canon, ok := reference.Parse(ref)
 	if !ok {
 		return Appointment{}, errs.E(errs.NotFound, "agent.appointment_not_found")
 	}

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"strconv"
 	"time"
 
@@ -204,7 +205,7 @@ func (s *Service) AcceptOffer(ctx context.Context, id int64, token string) (Conf
 			return err
 		}
 		now := s.opts.Now()
-		a := Appointment{Reference: NewReference(), nonce: newNonce(), PointID: w.PointID, ServiceID: w.ServiceID,
+		a := Appointment{Reference: reference.New(), nonce: newNonce(), PointID: w.PointID, ServiceID: w.ServiceID,
 			Start: w.OfferStart, End: w.OfferStart.Add(o.duration), Status: Booked, Citizen: w.Citizen, Lang: w.Lang,
 			Channel: w.Channel, CreatedAt: now, UpdatedAt: now}
 		if err := insertAppointment(ctx, tx, &a, key); err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"net/http"
 	"net/url"
 	"slices"
@@ -229,7 +230,7 @@ func doneMessage(l i18n.Lang, q url.Values) string {
 	case "called", "served", "no_show", "checked_in":
 		return i18n.T(l, "agent.done."+done)
 	case "booked", "moved":
-		if ref, ok := booking.ParseReference(q.Get("ref")); ok {
+		if ref, ok := reference.Parse(q.Get("ref")); ok {
 			return i18n.T(l, "agent.done."+done, ref)
 		}
 	}

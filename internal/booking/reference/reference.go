@@ -1,4 +1,8 @@
-package booking
+// Package reference is the form of booking references: "RV-" and six characters
+// of Crockford's base 32, drawn at random and read back in any case, with or
+// without the dash. It has no dependency, so the assistant's understanding
+// can read references without the booking machinery.
+package reference
 
 import (
 	"crypto/rand"
@@ -10,7 +14,7 @@ import (
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 // NewReference returns a booking reference "RV-XXXXXX" (30 random bits).
-func NewReference() string {
+func New() string {
 	var b [6]byte
 	rand.Read(b[:])
 	out := []byte("RV-______")
@@ -23,7 +27,7 @@ func NewReference() string {
 // ParseReference accepts a reference typed in any case, with or without
 // the dash ("rv-7k3m9p", "RV7K3M9P"), and returns its canonical form. The
 // letters O, I and L, easily typed for 0 and 1, are read as such.
-func ParseReference(s string) (string, bool) {
+func Parse(s string) (string, bool) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "RV"), "-")
 	if len(s) != 6 {
