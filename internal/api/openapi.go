@@ -288,7 +288,9 @@ func Document() obj {
 				"events": obj{"type": "array", "items": obj{"type": "object", "required": []string{"type"}, "properties": obj{
 					"type":      obj{"type": "string", "enum": []string{"appointment_booked", "appointment_cancelled", "appointment_rescheduled", "handoff_requested"}},
 					"reference": obj{"type": "string"}}}},
-				"lang": obj{"type": "string", "enum": []string{"fr", "en"}},
+				"lang":   obj{"type": "string", "enum": []string{"fr", "en"}},
+				"chosen": obj{"type": "string", "description": "The id of the proposal the message picked, if any."},
+				"slots":  obj{"type": "object", "additionalProperties": obj{"type": "string"}, "description": "What the conversation has gathered so far (service, municipality, date, time…)."},
 			}},
 			"Checkpoint": obj{"type": "object", "required": []string{"tree_size", "root_hash", "note", "signed_at", "public_key"}, "properties": obj{
 				"tree_size": obj{"type": "integer"}, "root_hash": obj{"type": "string", "description": "Base64 SHA-256 Merkle root."},

@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata" // service points have their own time zones; do not depend on the host
 
 	"github.com/guichet-qc/guichet/internal/api"
+	"github.com/guichet-qc/guichet/internal/assistant/dialogue"
 	"github.com/guichet-qc/guichet/internal/audit"
 	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog"
@@ -33,21 +34,23 @@ import (
 
 // App is one running platform.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	db      *database.DB
-	audit   *audit.Log
-	catalog *catalog.Catalog
-	booking *booking.Service
-	queue   *queue.Queue
-	staff   *staff.Store
-	agent   demoAgent // the demonstration agent's sign-in, when there is one
-	outbox  *notify.Outbox
-	router  *httpx.Router
-	handler http.Handler
-	ln      net.Listener
-	srv     *http.Server
-	stopBg  context.CancelFunc
+	cfg       config.Config
+	log       *slog.Logger
+	db        *database.DB
+	audit     *audit.Log
+	catalog   *catalog.Catalog
+	booking   *booking.Service
+	assistant *dialogue.Engine
+	queue     *queue.Queue
+	staff     *staff.Store
+	agent     demoAgent // the demonstration agent's sign-in, when there is one
+	outbox    *notify.Outbox
+	router    *httpx.Router
+	handler   http.Handler
+	ln        net.Listener
+	srv       *http.Server
+	bg        context.Context // ends when the application closes
+	stopBg    context.CancelFunc
 }
 
 // New opens the database, migrates it, loads the demo data set into an
@@ -87,7 +90,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.audit = audit.New(a.db, signer, audit.Options{CheckpointInterval: a.cfg.CheckpointInterval, Logger: a.log})
 	bg, cancel := context.WithCancel(context.Background())
-	a.stopBg = cancel
+	a.bg, a.stopBg = bg, cancel
 	a.audit.Start(bg)
 
 	if a.catalog, err = catalog.Open(ctx, a.db, a.log); err != nil {
@@ -111,6 +114,9 @@ func (a *App) init(ctx context.Context) error {
 	if a.agent, err = a.ensureDemoAgent(ctx); err != nil {
 		return err
 	}
+	if err := a.startAssistant(); err != nil {
+		return err
+	}
 
 	assets, err := web.LoadAssets(a.cfg.ThemeCSS)
 	if err != nil {
@@ -129,15 +135,19 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	demoConversation, err := a.demoConversation(ctx)
+	if err != nil {
+		return err
+	}
 	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
 		Catalog: a.catalog, MapURL: a.cfg.MapURL, Booking: a.booking, DemoBooking: demoBooking,
 		Queue: a.queue, DemoTicket: demoTicket, DemoWait: demoWait, Mailbox: a.mailboxSource(),
-		Staff: a.staff, Secure: a.cfg.Secure()})
+		Staff: a.staff, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation})
 	if err != nil {
 		return err
 	}
 	jsonAPI := api.New(api.Options{Logger: a.log, Catalog: a.catalog, Booking: a.booking, ManageURL: a.manageURL,
-		Audit: a.audit, AuditKey: trans.publicKey})
+		Assistant: a.assistant, Audit: a.audit, AuditKey: trans.publicKey})
 
 	metrics := httpx.NewMetrics()
 	metrics.RegisterDBStats(a.db.Pools())

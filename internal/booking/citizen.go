@@ -47,8 +47,8 @@ func (s *Service) Upcoming(ctx context.Context, email string) ([]Appointment, er
 	var out []Appointment
 	err := s.db.Read(ctx, func(tx *database.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+appointmentColumns+` FROM appointments
-			WHERE citizen_key = ? AND status = 'booked' AND start_at >= ? ORDER BY start_at`,
-			"email:"+strings.ToLower(email), s.opts.Now().Unix())
+			WHERE LOWER(citizen_email) = ? AND status = 'booked' AND start_at >= ? ORDER BY start_at`,
+			strings.ToLower(email), s.opts.Now().Unix())
 		if err != nil {
 			return err
 		}

@@ -151,3 +151,13 @@ func (g *Gazetteer) Suggest(typed string, n int) []string {
 	}
 	return out
 }
+
+// Names lists the canonical names of the known municipalities, sorted.
+func (g *Gazetteer) Names() []string {
+	out := make([]string, 0, len(g.keys))
+	for _, k := range g.keys {
+		out = append(out, g.byKey[k].Name)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -70,12 +70,9 @@ func TestBookThenCancelThroughTheConversation(t *testing.T) {
 			}
 			return r
 		}
+		// The service point in Laval is chosen at once; its Thursday times are offered.
 		r := send(dialogue.Input{Text: "ma carte soleil expire, je peux avoir un rendez-vous à Laval jeudi après-midi?"})
-		if len(r.Messages) == 0 || len(r.Messages[0].Choices) == 0 {
-			t.Fatalf("no points proposed: %+v", r)
-		}
-		r = send(dialogue.Input{Text: "le premier"})
-		if len(r.Messages[0].Choices) == 0 || !strings.Contains(plain(r.Messages[0].Choices[0].Label), "jeudi 3 décembre") {
+		if len(r.Messages) == 0 || len(r.Messages[0].Choices) == 0 || !strings.Contains(plain(r.Messages[0].Choices[0].Label), "jeudi 3 décembre") {
 			t.Fatalf("no Thursday slots: %+v", r.Messages)
 		}
 		r = send(dialogue.Input{Text: "non, plutôt vendredi"})
@@ -94,7 +91,9 @@ func TestBookThenCancelThroughTheConversation(t *testing.T) {
 		}
 		ref := r.Events[0].Reference
 		link := r.Messages[0].Text[strings.Index(r.Messages[0].Text, "https://"):]
-		// Cancel it: reference, then the link, then confirm.
+		// Cancel it from another conversation: reference, then the link,
+		// then confirm.
+		id, _, _ = e.Start(ctx, "fr")
 		nlu["je veux annuler "+ref] = dialogue.Understanding{Intent: "cancel_appointment", Confidence: 0.95, Entities: map[string]string{"booking_ref": ref}}
 		r = send(dialogue.Input{Text: "je veux annuler " + ref})
 		if !strings.Contains(r.Messages[0].Text, "lien") {
@@ -113,7 +112,7 @@ func TestBookThenCancelThroughTheConversation(t *testing.T) {
 			t.Fatalf("no handoff: %+v", r)
 		}
 		msgs, status, err := e.Transcript(ctx, id)
-		if err != nil || status != dialogue.StatusWaitingAgent || len(msgs) < 20 {
+		if err != nil || status != dialogue.StatusWaitingAgent || len(msgs) < 8 {
 			t.Fatalf("transcript: %d messages, status %s, %v", len(msgs), status, err)
 		}
 	})

@@ -118,7 +118,7 @@ func (e *Engine) Send(ctx context.Context, id string, in Input) (Reply, error) {
 	if user == "" {
 		user = labelOf(c.State.Choices, in.Choice)
 	}
-	reply := Reply{Lang: c.State.Lang, Entities: map[string]string{}, Events: []Event{}, Messages: []Message{}}
+	reply := Reply{Lang: c.State.Lang, Entities: map[string]string{}, Events: []Event{}, Messages: []Message{}, Slots: c.State.slotEntities()}
 	if c.Status == StatusBot {
 		t := &turn{e: e, ctx: ctx, st: &c.State, in: in, now: e.now()}
 		t.run()

@@ -148,19 +148,26 @@ func (t *turn) findLocation() {
 	}
 	res, err := t.e.cat.Nearest(catalogNear(t.st.Near, t.st.Service, t.now))
 	if err != nil {
-		t.st.Near = ""
 		t.say("assistant.place_unknown", errMessage(l, err))
 		return
 	}
 	var lines []string
 	for _, n := range res.Items {
-		hours := i18n.T(l, "assistant.closed_today")
-		if !n.Status.Today.Closed {
+		day, dayName := n.Status.Today, i18n.T(l, "assistant.today")
+		if t.st.Date != "" {
+			if _, sched, err := t.e.cat.Point(n.Point.ID); err == nil {
+				if d, err := time.ParseInLocation(time.DateOnly, t.st.Date, sched.Location()); err == nil {
+					day, dayName = sched.Day(d.Add(12*time.Hour)), l.WeekdayDate(d)
+				}
+			}
+		}
+		hours := i18n.T(l, "assistant.closed_on", dayName)
+		if !day.Closed {
 			var parts []string
-			for _, iv := range n.Status.Today.Intervals {
+			for _, iv := range day.Intervals {
 				parts = append(parts, iv.Open+"–"+iv.Close)
 			}
-			hours = i18n.T(l, "assistant.hours_today", strings.Join(parts, ", "))
+			hours = i18n.T(l, "assistant.hours_on", dayName, strings.Join(parts, ", "))
 		}
 		lines = append(lines, "• "+n.Point.Name.In(l)+", "+n.Point.Address+", "+n.Point.Municipality+" — "+hours+" "+t.e.link(pagePath(l, "point", n.Point.ID)))
 	}
@@ -221,4 +228,22 @@ func (t *turn) listAppointments() {
 		lines = append(lines, "• "+a.Reference+" — "+sv.Name.In(l)+", "+p.Name.In(l)+", "+whenText(l, a.Start.In(sched.Location())))
 	}
 	t.say("assistant.appointments", strings.Join(lines, "\n"))
+}
+
+// askMove confirms the new time before moving an appointment.
+func (t *turn) askMove() {
+	l := t.l()
+	start, err := time.Parse(time.RFC3339, t.st.Start)
+	if err != nil {
+		t.st.Start = ""
+		t.rescheduleFlow()
+		return
+	}
+	loc := time.Local
+	if a, ok := t.authorize(); ok {
+		if _, sched, err := t.e.cat.Point(a.PointID); err == nil {
+			loc = sched.Location()
+		}
+	}
+	t.ask(askConfirm, yesNo(l), "assistant.confirm_move", t.st.Reference, whenText(l, start.In(loc)))
 }

@@ -50,6 +50,11 @@ type Reply struct {
 	Entities map[string]string `json:"entities"`
 	Events   []Event           `json:"events"`
 	Lang     string            `json:"lang"`
+	// Chosen is the id of the proposal the message picked ("" if none).
+	Chosen string `json:"chosen,omitempty"`
+	// Slots is what the conversation has gathered so far, with the same
+	// keys as the entities.
+	Slots map[string]string `json:"slots"`
 }
 
 // Conversation statuses.
@@ -98,4 +103,27 @@ type State struct {
 	// appointments are managed without the manage token.
 	CitizenName  string `json:"citizen_name,omitempty"`
 	CitizenEmail string `json:"citizen_email,omitempty"`
+
+	// LastIntent lets a follow-up (« pis samedi ? ») continue the topic.
+	LastIntent string `json:"last_intent,omitempty"`
+}
+
+// slotEntities are the gathered slots under the entity keys.
+func (st State) slotEntities() map[string]string {
+	m := map[string]string{}
+	put := func(k, v string) {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	put("service", st.Service)
+	if len(st.Near) == 7 && st.Near[3] == ' ' {
+		put("postal_code", st.Near)
+	} else {
+		put("municipality", st.Near)
+	}
+	put("date", st.Date)
+	put("time", st.Time)
+	put("booking_ref", st.Reference)
+	return m
 }

@@ -26,18 +26,24 @@ type turn struct {
 	out     []Message
 	events  []Event
 	handoff bool
+	chosen  string
 }
 
 func (t *turn) l() i18n.Lang { return i18n.Lang(t.st.Lang) }
 
 func (t *turn) say(key string, args ...any) {
-	t.out = append(t.out, Message{Role: "assistant", Text: i18n.T(t.l(), key, args...)})
+	t.out = append(t.out, Message{Role: "assistant", Text: tidy(i18n.T(t.l(), key, args...))})
+}
+
+// tidy removes the period doubled when a sentence ends with "a.m." or "p.m.".
+func tidy(s string) string {
+	return strings.NewReplacer("a.m..", "a.m.", "p.m..", "p.m.").Replace(s)
 }
 
 // ask says something and offers choices, remembering what is asked.
 func (t *turn) ask(asking string, choices []Choice, key string, args ...any) {
 	t.st.Asking, t.st.Choices = asking, choices
-	t.out = append(t.out, Message{Role: "assistant", Text: i18n.T(t.l(), key, args...), Choices: choices})
+	t.out = append(t.out, Message{Role: "assistant", Text: tidy(i18n.T(t.l(), key, args...)), Choices: choices})
 }
 
 func (t *turn) reply() Reply {
@@ -49,7 +55,8 @@ func (t *turn) reply() Reply {
 	if events == nil {
 		events = []Event{}
 	}
-	return Reply{Messages: t.out, Intent: t.u.Intent, Entities: ents, Events: events, Lang: t.st.Lang}
+	return Reply{Messages: t.out, Intent: t.u.Intent, Entities: ents, Events: events, Lang: t.st.Lang,
+		Chosen: t.chosen, Slots: t.st.slotEntities()}
 }
 
 // run understands the message and moves the conversation on.
@@ -63,10 +70,27 @@ func (t *turn) run() {
 		t.st.Lang = t.u.Lang // the person switched language: so do we
 	}
 	// A choice picked by id, number, ordinal or label answers the question.
-	if c, ok := t.picked(text); ok {
+	c, picked := t.picked(text)
+	if !picked {
+		// Anything the person says adds to what the conversation knows.
+		if t.merge() && t.u.Intent != "book_appointment" && t.u.Intent != "cancel_appointment" && t.u.Intent != "reschedule_appointment" && t.st.Flow != "" && t.u.Intent != "human_agent" {
+			t.continueFlow()
+			return
+		}
+	}
+	if picked {
 		t.st.Misunderstood = 0
+		t.chosen = c.ID
 		t.choose(c)
 		return
+	}
+	if t.st.LastIntent == "opening_hours" && t.u.Entities["date"] != "" && t.u.Entities["service"] == "" &&
+		(t.u.Intent == "out_of_scope" || t.u.Intent == "help" || t.u.Confidence < 0.6) {
+		t.u.Intent = "opening_hours" // « pis le 24 décembre ? »
+	}
+	defer func() { t.st.LastIntent = t.u.Intent }()
+	if (t.u.Intent == "find_service" || t.u.Intent == "find_location") && (wantsAppointment(text) || t.u.Entities["date"] != "") {
+		t.u.Intent = "book_appointment"
 	}
 	switch t.u.Intent {
 	case "human_agent":
@@ -83,10 +107,18 @@ func (t *turn) run() {
 		t.rescheduleFlow()
 		return
 	case "book_appointment":
-		if t.st.Flow != "book" {
-			t.resetBooking()
-			t.st.Flow = "book"
+		if t.st.Flow == "reschedule" && t.st.Reference != "" && t.u.Entities["service"] == "" {
+			// « mardi 8 décembre » while moving an appointment: a new time.
+			t.merge()
+			t.rescheduleFlow()
+			return
 		}
+		if t.st.Flow == "cancel" || t.st.Flow == "reschedule" {
+			t.resetBooking()
+		}
+		// What earlier questions established (the service, the place)
+		// carries over into the booking.
+		t.st.Flow = "book"
 		t.merge()
 		t.bookFlow()
 		return
@@ -231,10 +263,7 @@ func (t *turn) picked(text string) (Choice, bool) {
 		}
 	}
 	n := search.Normalize(text)
-	for _, suffix := range []string{" svp", " s il vous plait", " please", " stp", " merci"} {
-		n = strings.TrimSuffix(n, suffix)
-	}
-	if i, ok := ordinals[n]; ok && i <= len(t.st.Choices) {
+	if i, ok := ordinal(n); ok && i <= len(t.st.Choices) {
 		return t.st.Choices[i-1], true
 	}
 	for _, c := range t.st.Choices {
@@ -242,13 +271,16 @@ func (t *turn) picked(text string) (Choice, bool) {
 			return c, true
 		}
 	}
-	// Yes/no questions are answered by affirm/deny.
+	if n == "le dernier" || n == "la derniere" || n == "dernier" || n == "derniere" || n == "the last" || n == "last" || n == "the last one" || n == "last one" {
+		return t.st.Choices[len(t.st.Choices)-1], true
+	}
+	// Yes/no questions are answered by affirm/deny, or a usual word for it.
 	if t.st.Asking == askConfirm || t.st.Asking == askCancelOK || t.st.Asking == askHandoff {
-		switch t.u.Intent {
-		case "affirm":
-			return Choice{ID: "yes"}, true
-		case "deny":
+		switch {
+		case t.u.Intent == "deny" || hasWord(n, noWords):
 			return Choice{ID: "no"}, true
+		case t.u.Intent == "affirm" || hasWord(n, yesWords):
+			return Choice{ID: "yes"}, true
 		}
 	}
 	return Choice{}, false
@@ -267,12 +299,31 @@ func (t *turn) choose(c Choice) {
 		t.continueFlow()
 	case askSlot:
 		t.st.Start = c.Value
+		if t.st.Flow == "reschedule" {
+			t.askMove()
+			return
+		}
 		t.continueFlow()
 	case askConfirm:
-		if c.ID == "yes" {
-			t.confirmBooking()
-		} else {
+		switch {
+		case c.ID != "yes" && t.st.Point != "" && t.st.Service != "":
+			// Not this one: the other times stay on offer, and anything
+			// else can be changed by saying it.
+			t.st.Start = ""
 			t.say("assistant.what_to_change")
+			if t.st.Flow == "reschedule" {
+				if a, ok := t.authorize(); ok {
+					t.offerSlots(a.PointID, a.ServiceID)
+				}
+				return
+			}
+			t.offerSlots(t.st.Point, t.st.Service)
+		case c.ID != "yes":
+			t.say("assistant.what_to_change")
+		case t.st.Flow == "reschedule":
+			t.rescheduleFlow()
+		default:
+			t.confirmBooking()
 		}
 	case askCancelOK:
 		if c.ID == "yes" {
@@ -338,11 +389,6 @@ func (t *turn) bookFlow() {
 		t.ask(askService, nil, "assistant.ask_service")
 		return
 	}
-	if !sv.AppointmentRequired {
-		t.st.Flow = ""
-		t.say("assistant.no_appointment_needed", sv.Name.In(l), t.e.link(pagePath(l, "service", sv.ID)))
-		return
-	}
 	if t.st.Point == "" {
 		if t.st.Near == "" {
 			t.ask(askPlace, nil, "assistant.ask_place", sv.Name.In(l))
@@ -358,8 +404,14 @@ func (t *turn) bookFlow() {
 			t.ask(askPlace, nil, "assistant.no_point")
 			return
 		}
-		t.ask(askPoint, choices, "assistant.ask_point", sv.Name.In(l))
-		return
+		if choices[0].near {
+			// A point in the place named: go straight to its times (the
+			// person can still name another place).
+			t.st.Point = choices[0].Value
+		} else {
+			t.ask(askPoint, plainChoices(choices), "assistant.ask_point", sv.Name.In(l))
+			return
+		}
 	}
 	if t.st.Start == "" {
 		t.offerSlots(t.st.Point, t.st.Service)
@@ -406,20 +458,36 @@ func (t *turn) serviceChoices(text string) []Choice {
 	return out
 }
 
+// pointChoice is a proposed point, and whether it is in (or next to) the
+// place the person named.
+type pointChoice struct {
+	Choice
+	near bool
+}
+
+func plainChoices(pcs []pointChoice) []Choice {
+	out := make([]Choice, len(pcs))
+	for i, p := range pcs {
+		out[i] = p.Choice
+	}
+	return out
+}
+
 // pointChoices proposes the three nearest points offering the service.
-func (t *turn) pointChoices(near, serviceID string) ([]Choice, error) {
+func (t *turn) pointChoices(near, serviceID string) ([]pointChoice, error) {
 	res, err := t.e.cat.Nearest(catalogNear(near, serviceID, t.now))
 	if err != nil {
 		return nil, err
 	}
 	l := t.l()
-	var out []Choice
+	var out []pointChoice
 	for i, n := range res.Items {
 		if i == 3 {
 			break
 		}
-		label := fmt.Sprintf("%s — %s (%s km)", n.Point.Name.In(l), n.Point.Municipality, l.Decimal(n.DistanceKm, 1))
-		out = append(out, Choice{ID: strconv.Itoa(i + 1), Label: label, Value: n.Point.ID})
+		label := fmt.Sprintf("%s, %s (%s km)", n.Point.Name.In(l), n.Point.Address, l.Decimal(n.DistanceKm, 1))
+		out = append(out, pointChoice{Choice{ID: strconv.Itoa(i + 1), Label: label, Value: n.Point.ID},
+			n.Point.Municipality == res.Origin.Label || n.DistanceKm <= 15})
 	}
 	return out, nil
 }
@@ -532,4 +600,71 @@ func (t *turn) confirmBooking() {
 	t.events = append(t.events, Event{Type: "appointment_booked", Reference: conf.Reference})
 	t.say("assistant.booked", conf.Reference, t.e.manage(t.st.Lang, conf.Reference, conf.ManageToken))
 	t.resetBooking()
+	// « finalement, annule-le »: the appointment just booked is the one meant.
+	t.st.Reference, t.st.Token = conf.Reference, conf.ManageToken
+}
+
+var (
+	yesWords = []string{"oui", "ouais", "yes", "yep", "yeah", "ok", "okay", "correct", "confirme", "confirmer", "parfait",
+		"c est beau", "d accord", "daccord", "go", "vas y", "sure", "confirm", "perfect", "sounds good", "exact", "exactement", "bien sur"}
+	noWords = []string{"non", "no", "nope", "pas", "annule pas", "don t", "not"}
+)
+
+// hasWord tells whether a normalized text holds one of the words as a
+// whole word or phrase.
+func hasWord(n string, words []string) bool {
+	padded := " " + n + " "
+	for _, w := range words {
+		if strings.Contains(padded, " "+w+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// fillers are words around an ordinal that do not change it.
+var fillers = map[string]bool{"ok": true, "okay": true, "euh": true, "alors": true, "donc": true, "bon": true, "then": true,
+	"le": true, "la": true, "l": true, "the": true, "one": true, "number": true, "numero": true, "no": false, "option": true,
+	"choix": true, "svp": true, "stp": true, "please": true, "merci": true, "s": true, "il": true, "vous": true, "plait": true,
+	"je": true, "prends": true, "veux": true, "i": true, "ll": true, "take": true, "want": true, "celui": true, "celle": true,
+	"ci": true, "c": true, "est": true, "plutot": true, "instead": true, "heure": true, "time": true, "slot": true,
+	"finalement": true, "enfin": true, "finally": true, "actually": true, "oh": true, "ah": true, "non": true}
+
+var ordinalWords = map[string]int{
+	"1": 1, "un": 1, "une": 1, "premier": 1, "premiere": 1, "1er": 1, "1re": 1, "first": 1,
+	"2": 2, "deux": 2, "deuxieme": 2, "second": 2, "seconde": 2, "2e": 2, "two": 2, "2nd": 2,
+	"3": 3, "trois": 3, "troisieme": 3, "3e": 3, "third": 3, "three": 3, "3rd": 3,
+	"4": 4, "quatre": 4, "quatrieme": 4, "4e": 4, "fourth": 4, "four": 4, "4th": 4,
+}
+
+// ordinal reads « le premier », "the second one", « 2 », "ok the 3rd".
+func ordinal(n string) (int, bool) {
+	if i, ok := ordinals[n]; ok {
+		return i, true
+	}
+	found := 0
+	for _, w := range strings.Fields(n) {
+		if i, ok := ordinalWords[w]; ok {
+			if found != 0 {
+				return 0, false
+			}
+			found = i
+			continue
+		}
+		if !fillers[w] {
+			return 0, false
+		}
+	}
+	return found, found != 0
+}
+
+// wantsAppointment tells whether a message asks for an appointment.
+func wantsAppointment(text string) bool {
+	n := " " + search.Normalize(text) + " "
+	for _, w := range []string{" rdv ", " rendez vous ", " rendez-vous ", " appointment ", " book ", " reserver ", " de la place ", " une place "} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
