@@ -55,6 +55,12 @@ type Options struct {
 	Clients []int
 	// Duration of each run (default 10 s).
 	Duration time.Duration
+	// Rate, when positive, makes the clients open-loop: together they send
+	// Rate requests per second on a fixed schedule (each client every
+	// Clients/Rate seconds), whatever the answers' speed, and latency is
+	// measured from the scheduled time (no coordinated omission). Zero:
+	// each client sends its next request as soon as it has an answer.
+	Rate float64
 	// MaxRequests stops a run after this many requests (default 500,000).
 	MaxRequests int
 	// MinRequests keeps a run going, past Duration if need be (up to one
@@ -108,6 +114,7 @@ type Report struct {
 	Database  string        `json:"database"` // without secrets
 	Server    string        `json:"server"`   // "in-process" or the URL given
 	Duration  time.Duration `json:"-"`
+	Rate      float64       `json:"rate,omitempty"` // open-loop requests per second offered (0: closed loop)
 	OpenFiles OpenFiles     `json:"open_files"`
 	Ceiling   Ceiling       `json:"ceiling"`
 	Runs      []Result      `json:"runs"`
@@ -136,7 +143,7 @@ func (r Report) OK() bool {
 // checks every 5 s). The bookings made stay in that database.
 func Booking(ctx context.Context, o Options) (Report, error) {
 	o.defaults()
-	rep := Report{OpenFiles: raiseOpenFiles(2*maxOf(o.Clients) + 256)}
+	rep := Report{Rate: o.Rate, OpenFiles: raiseOpenFiles(2*maxOf(o.Clients) + 256)}
 	run := randomID()
 	var (
 		db      *database.DB
@@ -203,7 +210,7 @@ func Booking(ctx context.Context, o Options) (Report, error) {
 				return rep, err
 			}
 			l := load{client: client, url: baseURL, runID: run, scenario: sc, clients: n, fx: fx,
-				duration: o.Duration, maxRequests: o.MaxRequests, minRequests: o.MinRequests}
+				duration: o.Duration, maxRequests: o.MaxRequests, minRequests: o.MinRequests, rate: o.Rate}
 			if sc == Spread {
 				l.slots = spread
 			} else {

@@ -112,6 +112,7 @@ type load struct {
 	slots                    []slot
 	duration                 time.Duration
 	maxRequests, minRequests int
+	rate                     float64 // open-loop total requests per second (0: closed loop)
 }
 
 // grace is how long past its duration a run may go to reach minRequests.
@@ -142,12 +143,24 @@ func (l load) run(ctx context.Context) Result {
 		wg.Go(func() {
 			t := &tallies[c]
 			t.times = make([]time.Duration, 0, 256)
-			for more(time.Now()) {
+			for k := 0; more(time.Now()); k++ {
 				i := seq.Add(1) - 1
 				if i >= int64(l.maxRequests) {
 					return
 				}
-				l.one(ctx, int(i), start, t)
+				due := time.Time{}
+				if l.rate > 0 {
+					// Client c sends its k-th request at (k·clients + c)/rate.
+					due = start.Add(time.Duration(float64(k*l.clients+c) / l.rate * float64(time.Second)))
+					if wait := time.Until(due); wait > 0 {
+						select {
+						case <-time.After(wait):
+						case <-ctx.Done():
+							return
+						}
+					}
+				}
+				l.one(ctx, int(i), start, due, t)
 				answered.Add(1)
 			}
 		})
@@ -190,7 +203,9 @@ const mailDomain = "guichet-bench.invalid"
 
 // one sends booking number i: a distinct citizen, a distinct
 // Idempotency-Key, the next slot round-robin.
-func (l load) one(ctx context.Context, i int, start time.Time, t *tally) {
+// one sends request i; latency counts from due when set (open loop), else
+// from the moment it is sent.
+func (l load) one(ctx context.Context, i int, start, due time.Time, t *tally) {
 	id := "b" + l.runID + "-" + l.scenario + "-" + strconv.Itoa(l.clients) + "-" + strconv.Itoa(i)
 	body, _ := json.Marshal(map[string]any{
 		"service_point_id": l.pointID(), "service_id": l.fx.service, "start": l.slots[i%len(l.slots)].Start,
@@ -206,6 +221,9 @@ func (l load) one(ctx context.Context, i int, start time.Time, t *tally) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Idempotency-Key", id)
 	sent := time.Now()
+	if !due.IsZero() {
+		sent = due
+	}
 	resp, err := l.client.Do(req)
 	if err != nil {
 		t.times = append(t.times, time.Since(sent))

@@ -56,6 +56,7 @@ Run "guichet bench booking --help" for flags.
 	clients := fs.String("clients", "100,1000", "numbers of concurrent clients, comma-separated")
 	duration := fs.Duration("duration", 10*time.Second, "length of each run")
 	maxReq := fs.Int("max-requests", 500_000, "stop a run after this many requests")
+	rate := fs.Float64("rate", 0, "open loop: all clients together send this many requests per second on a fixed schedule,\nlatency counted from the scheduled time (0: each client sends again as soon as answered)")
 	ceilingFor := fs.Duration("ceiling-duration", 3*time.Second, "length of the ceiling run")
 	asJSON := fs.Bool("json", false, "print the results as JSON instead of a table")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (clients and in-process server) to this file")
@@ -89,7 +90,7 @@ Run "guichet bench booking --help" for flags.
 		defer pprof.StopCPUProfile()
 	}
 	rep, err := bench.Booking(ctx, bench.Options{
-		DB: *dsn, URL: *target, Clients: counts, Duration: *duration, MaxRequests: *maxReq,
+		DB: *dsn, URL: *target, Clients: counts, Duration: *duration, MaxRequests: *maxReq, Rate: *rate,
 		CeilingDuration: *ceilingFor, Logger: newLogger(env.Stderr, "text", level), Progress: env.Stderr,
 	})
 	if err != nil {
@@ -130,6 +131,9 @@ const benchTargetP99 = 100 * time.Millisecond
 
 func printBench(w io.Writer, r bench.Report, d time.Duration) {
 	fmt.Fprintf(w, "Guichet booking benchmark — %s, server %s, %s per run\n", r.Database, r.Server, d)
+	if r.Rate > 0 {
+		fmt.Fprintf(w, "open loop: %.0f requests/s offered in all, on a fixed schedule; latency from the scheduled time\n", r.Rate)
+	}
 	if r.OpenFiles.Note != "" {
 		fmt.Fprintf(w, "WARNING: %s\n", r.OpenFiles.Note)
 	} else {
