@@ -106,7 +106,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	notices := booking.Notices{Catalog: a.catalog, Link: a.link, ReminderLead: a.cfg.ReminderLead,
 		From: a.cfg.MailFrom, Now: time.Now, Nudge: a.outbox.Nudge}
-	a.booking = booking.New(a.db, a.catalog, tokens, booking.Options{Logger: a.log, Notify: notices.Notify})
+	a.booking = booking.New(a.db, a.catalog, tokens, booking.Options{Logger: a.log, Notify: notices.Notify, Prepare: notices.Prepare})
 	a.booking.Start(time.Minute)
 	a.queue = queue.New(a.db, a.catalog, a.booking, queue.Options{Logger: a.log})
 	a.queue.Start()

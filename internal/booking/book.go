@@ -83,10 +83,23 @@ func (s *Service) Book(ctx context.Context, r Request) (Confirmation, error) {
 	if r.Channel == "" {
 		r.Channel = ChannelWeb
 	}
+	// The appointment and its messages are prepared before the request
+	// takes its turn in the shared transaction, which then only writes.
+	now := s.opts.Now()
+	a := Appointment{Reference: reference.New(), nonce: newNonce(), PointID: o.point.ID, ServiceID: o.service.ID,
+		Start: r.Start, End: r.Start.Add(o.duration), Status: Booked, Citizen: citizen, Lang: r.Lang,
+		Channel: r.Channel, CreatedAt: now, UpdatedAt: now}
+	var notices func(context.Context, *database.Tx) error
+	if s.opts.Prepare != nil {
+		if notices, err = s.opts.Prepare(Change{Kind: "appointment.confirmed", Appointment: a,
+			ManageToken: s.tokens.Token(a.Reference, a.nonce)}); err != nil {
+			return Confirmation{}, err
+		}
+	}
 	var conf Confirmation
 	for attempt := 0; ; attempt++ {
 		err = s.batch.DoKey(ctx, slotKey(o.point.ID, o.service.ID, r.Start), func(tx *database.Tx) error {
-			return s.book(ctx, tx, o, r, citizen, key, &conf)
+			return s.book(ctx, tx, o, r, a, key, notices, &conf)
 		})
 		if !errors.Is(err, errKeyRace) || attempt > 0 {
 			break
@@ -102,7 +115,10 @@ func (s *Service) Book(ctx context.Context, r Request) (Confirmation, error) {
 // second try finds its answer.
 var errKeyRace = errors.New("booking: idempotency key taken concurrently")
 
-func (s *Service) book(ctx context.Context, tx *database.Tx, o offer, r Request, citizen Citizen, key string, conf *Confirmation) error {
+// book writes a prepared appointment; notices are its prepared messages
+// (nil: they are written here with Notify).
+func (s *Service) book(ctx context.Context, tx *database.Tx, o offer, r Request, a Appointment, key string,
+	notices func(context.Context, *database.Tx) error, conf *Confirmation) error {
 	*conf = Confirmation{}
 	if r.IdempotencyKey != "" {
 		replay, found, err := s.claimKey(ctx, tx, r)
@@ -111,10 +127,7 @@ func (s *Service) book(ctx context.Context, tx *database.Tx, o offer, r Request,
 			return err
 		}
 	}
-	now := s.opts.Now()
-	a := Appointment{Reference: reference.New(), nonce: newNonce(), PointID: o.point.ID, ServiceID: o.service.ID,
-		Start: r.Start, End: r.Start.Add(o.duration), Status: Booked, Citizen: citizen, Lang: r.Lang,
-		Channel: r.Channel, CreatedAt: now, UpdatedAt: now}
+	prepared := a.Reference
 	if err := s.noActiveBooking(ctx, tx, a.ServiceID, key); err != nil {
 		return err
 	}
@@ -135,7 +148,10 @@ func (s *Service) book(ctx context.Context, tx *database.Tx, o offer, r Request,
 			return err
 		}
 	}
-	if s.opts.Notify != nil {
+	if notices != nil && a.Reference == prepared {
+		return notices(ctx, tx)
+	}
+	if s.opts.Notify != nil { // not prepared, or the reference was drawn again
 		return s.opts.Notify(ctx, tx, Change{Kind: "appointment.confirmed", Appointment: a, ManageToken: conf.ManageToken})
 	}
 	return nil

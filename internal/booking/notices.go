@@ -28,22 +28,69 @@ type Notices struct {
 	Nudge        func() // wakes the outbox worker
 }
 
-// Notify is a booking.Options.Notify function.
+// Notify is a booking.Options.Notify function: it writes the messages of
+// a change in the change's transaction.
 func (n Notices) Notify(ctx context.Context, tx *database.Tx, c Change) error {
-	if n.Nudge != nil {
-		defer n.Nudge()
+	apply, err := n.Prepare(c)
+	if err != nil {
+		return err
 	}
+	return apply(ctx, tx)
+}
+
+// Prepare writes the messages of a change ahead of its transaction (the
+// texts, the invitation), and returns what enqueues them in it. Booking
+// prepares before taking its turn in the group commit, so that the shared
+// transaction only inserts rows.
+func (n Notices) Prepare(c Change) (func(ctx context.Context, tx *database.Tx) error, error) {
+	p, err := n.plan(c)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, tx *database.Tx) error {
+		if n.Nudge != nil {
+			defer n.Nudge()
+		}
+		if p.cancelReminder != "" {
+			if _, err := notify.CancelPending(ctx, tx, p.cancelReminder, "appointment.reminder"); err != nil {
+				return err
+			}
+		}
+		for _, m := range p.messages {
+			if _, err := notify.Enqueue(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
+}
+
+// plan is what a change sends: messages, and a reminder to withdraw.
+type plan struct {
+	cancelReminder string // reference whose pending reminder goes
+	messages       []notify.Message
+}
+
+func (n Notices) plan(c Change) (plan, error) {
+	var p plan
 	if c.Wait != nil {
-		return n.offer(ctx, tx, c)
+		m, err := n.offer(c)
+		if err == nil && m != nil {
+			p.messages = append(p.messages, *m)
+		}
+		return p, err
 	}
 	a := c.Appointment
+	if c.Kind == "appointment.changed" || c.Kind == "appointment.cancelled" {
+		p.cancelReminder = a.Reference
+	}
 	if a.Citizen.Email == "" {
-		return nil
+		return p, nil
 	}
 	l := lang(a.Lang)
 	v, err := n.view(a, l)
 	if err != nil {
-		return err
+		return p, err
 	}
 	link := ""
 	if c.ManageToken != "" {
@@ -51,28 +98,18 @@ func (n Notices) Notify(ctx context.Context, tx *database.Tx, c Change) error {
 	}
 	switch c.Kind {
 	case "appointment.confirmed":
-		if err := n.send(ctx, tx, a, "appointment.confirmed", i18n.T(l, "notice.confirmed.subject", a.Reference, v.service),
-			i18n.T(l, "notice.confirmed.body", a.Citizen.Name, v.service, v.when, v.place, v.documents, a.Reference, link), "REQUEST", v, link); err != nil {
-			return err
-		}
-		return n.remind(ctx, tx, a, v, link)
+		p.messages = append(p.messages, n.message(a, "appointment.confirmed", i18n.T(l, "notice.confirmed.subject", a.Reference, v.service),
+			i18n.T(l, "notice.confirmed.body", a.Citizen.Name, v.service, v.when, v.place, v.documents, a.Reference, link), "REQUEST", v, link))
+		p.messages = append(p.messages, n.reminder(a, v, link)...)
 	case "appointment.changed":
-		if _, err := notify.CancelPending(ctx, tx, a.Reference, "appointment.reminder"); err != nil {
-			return err
-		}
-		if err := n.send(ctx, tx, a, "appointment.changed", i18n.T(l, "notice.changed.subject", a.Reference, v.service),
-			i18n.T(l, "notice.changed.body", a.Citizen.Name, v.service, v.when, v.place, a.Reference, link), "REQUEST", v, link); err != nil {
-			return err
-		}
-		return n.remind(ctx, tx, a, v, link)
+		p.messages = append(p.messages, n.message(a, "appointment.changed", i18n.T(l, "notice.changed.subject", a.Reference, v.service),
+			i18n.T(l, "notice.changed.body", a.Citizen.Name, v.service, v.when, v.place, a.Reference, link), "REQUEST", v, link))
+		p.messages = append(p.messages, n.reminder(a, v, link)...)
 	case "appointment.cancelled":
-		if _, err := notify.CancelPending(ctx, tx, a.Reference, "appointment.reminder"); err != nil {
-			return err
-		}
-		return n.send(ctx, tx, a, "appointment.cancelled", i18n.T(l, "notice.cancelled.subject", a.Reference, v.service),
-			i18n.T(l, "notice.cancelled.body", a.Citizen.Name, v.service, v.when, v.place, a.Reference), "CANCEL", v, "")
+		p.messages = append(p.messages, n.message(a, "appointment.cancelled", i18n.T(l, "notice.cancelled.subject", a.Reference, v.service),
+			i18n.T(l, "notice.cancelled.body", a.Citizen.Name, v.service, v.when, v.place, a.Reference), "CANCEL", v, ""))
 	}
-	return nil
+	return p, nil
 }
 
 func lang(s string) i18n.Lang {
@@ -114,8 +151,8 @@ func (n Notices) view(a Appointment, l i18n.Lang) (view, error) {
 	}, nil
 }
 
-// send enqueues one message with its calendar attachment.
-func (n Notices) send(ctx context.Context, tx *database.Tx, a Appointment, kind, subject, body, method string, v view, link string) error {
+// message is one message with its calendar attachment.
+func (n Notices) message(a Appointment, kind, subject, body, method string, v view, link string) notify.Message {
 	l := lang(a.Lang)
 	cal := notify.Calendar(notify.Event{
 		UID: a.Reference + "@guichet", Sequence: int(a.UpdatedAt.Unix() - a.CreatedAt.Unix()), Method: method,
@@ -123,42 +160,39 @@ func (n Notices) send(ctx context.Context, tx *database.Tx, a Appointment, kind,
 		Description: i18n.T(l, "notice.calendar_description", a.Reference), URL: link, Organizer: n.From,
 		Attendee: a.Citizen.Email, Stamp: n.Now(),
 	})
-	_, err := notify.Enqueue(ctx, tx, notify.Message{Kind: kind, To: a.Citizen.Email, Lang: string(l), Subject: subject,
-		Text: body, Calendar: cal, CalendarMethod: method, Ref: a.Reference})
-	return err
+	return notify.Message{Kind: kind, To: a.Citizen.Email, Lang: string(l), Subject: subject,
+		Text: body, Calendar: cal, CalendarMethod: method, Ref: a.Reference}
 }
 
-// remind schedules the reminder, unless the appointment is too close.
-func (n Notices) remind(ctx context.Context, tx *database.Tx, a Appointment, v view, link string) error {
+// reminder is the reminder before the appointment, unless it is too close.
+func (n Notices) reminder(a Appointment, v view, link string) []notify.Message {
 	at := a.Start.Add(-n.ReminderLead)
 	if n.ReminderLead <= 0 || !at.After(n.Now()) {
 		return nil
 	}
 	l := lang(a.Lang)
-	_, err := notify.Enqueue(ctx, tx, notify.Message{Kind: "appointment.reminder", To: a.Citizen.Email, Lang: string(l),
+	return []notify.Message{{Kind: "appointment.reminder", To: a.Citizen.Email, Lang: string(l),
 		Subject: i18n.T(l, "notice.reminder.subject", v.service, v.when),
 		Text:    i18n.T(l, "notice.reminder.body", a.Citizen.Name, v.service, v.when, v.place, v.documents, a.Reference, link),
-		Ref:     a.Reference, NotBefore: at})
-	return err
+		Ref:     a.Reference, NotBefore: at}}
 }
 
 // offer tells the first person in line that a place is held for them.
-func (n Notices) offer(ctx context.Context, tx *database.Tx, c Change) error {
+func (n Notices) offer(c Change) (*notify.Message, error) {
 	w := c.Wait
 	if w.Citizen.Email == "" {
-		return nil
+		return nil, nil
 	}
 	l := lang(w.Lang)
 	v, err := n.view(Appointment{PointID: w.PointID, ServiceID: w.ServiceID, Start: w.OfferStart}, l)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, sched, _ := n.Catalog.Point(w.PointID)
 	deadline := w.OfferExpires.In(sched.Location())
-	_, err = notify.Enqueue(ctx, tx, notify.Message{Kind: "waitlist.offered", To: w.Citizen.Email, Lang: string(l),
+	return &notify.Message{Kind: "waitlist.offered", To: w.Citizen.Email, Lang: string(l),
 		Subject: i18n.T(l, "notice.offer.subject", v.service),
 		Text: i18n.T(l, "notice.offer.body", w.Citizen.Name, v.service, v.when, v.place,
 			i18n.T(l, "notice.when", l.WeekdayDate(deadline), l.Time(deadline)), n.Link(w.Lang, "waitlist", w.Reference(), c.ManageToken)),
-		Ref: w.Reference()})
-	return err
+		Ref: w.Reference()}, nil
 }

@@ -19,6 +19,9 @@ type Options struct {
 	// Notify is called inside the transaction of every change, to enqueue
 	// the citizen's messages (nil: no messages).
 	Notify func(ctx context.Context, tx *database.Tx, c Change) error
+	// Prepare, when set, writes a booking's messages ahead of its
+	// transaction (see Notices.Prepare); Notify remains the fallback.
+	Prepare func(c Change) (func(ctx context.Context, tx *database.Tx) error, error)
 	// BatchSize caps how many bookings share one commit (default 256).
 	BatchSize int
 }
