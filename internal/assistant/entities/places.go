@@ -40,6 +40,13 @@ var placePreps = map[string]bool{
 	"pres": true, "proche": true, "close": true, "from": true, "to": true,
 }
 
+// officeWords name an office: « le bureau de Québec », "the Quebec office"
+// are the city.
+var officeWords = map[string]bool{
+	"bureau": true, "centre": true, "comptoir": true, "point": true, "succursale": true,
+	"office": true, "center": true, "centre-ville": true, "counter": true, "branch": true,
+}
+
 // provinceBefore are the words before « Québec » that make it the
 // province or an organization, not the city.
 var provinceBefore = map[string]bool{
@@ -250,7 +257,8 @@ func (m *placeMatcher) allowed(pl *place, words []string, hyphens []bool, i, j, 
 		if provinceBefore[prev] {
 			return false
 		}
-		return alone || prev == "a" || prev == "de" && i > 1 && words[i-2] == "ville" || prev == "of" && i > 1 && words[i-2] == "city"
+		return alone || prev == "a" || prev == "de" && i > 1 && (words[i-2] == "ville" || officeWords[words[i-2]]) ||
+			prev == "of" && i > 1 && words[i-2] == "city" || officeWords[next] // « le bureau de Québec », "the Quebec office"
 	}
 	if pl.word {
 		return prep || alone

@@ -274,16 +274,36 @@ func (m *serviceMatcher) match(u *utterance) (string, bool) {
 		return "", false
 	}
 	id := m.ids[best]
-	if id == "saaq-examen-pratique" {
+	// A word can turn a service into its sibling: the road test into the
+	// knowledge test (« théorique »), the card's renewal into its
+	// replacement (« perdue », "stolen").
+	for _, turn := range []struct {
+		from, to string
+		words    map[string]bool
+	}{{"saaq-examen-pratique", "saaq-examen-theorique", m.knowledge}, {"ramq-carte-renouvellement", "ramq-carte-remplacement", lostWords}} {
+		if id != turn.from {
+			continue
+		}
 		for _, w := range words {
-			if m.knowledge[w] {
-				for si, x := range m.ids {
-					if x == "saaq-examen-theorique" {
-						return m.ids[si], true
-					}
-				}
+			if turn.words[w] && m.has(turn.to) {
+				return turn.to, true
 			}
 		}
 	}
 	return id, true
+}
+
+// lostWords say a card was lost, stolen or damaged: it is replaced, not renewed.
+var lostWords = map[string]bool{"perdu": true, "perdue": true, "perdus": true, "vole": true, "volee": true, "voler": true,
+	"remplacer": true, "remplacement": true, "brise": true, "brisee": true, "endommagee": true, "egare": true, "egaree": true,
+	"lost": true, "stolen": true, "replace": true, "replacement": true, "damaged": true, "broken": true, "misplaced": true}
+
+// has tells whether the catalogue holds a service.
+func (m *serviceMatcher) has(id string) bool {
+	for _, x := range m.ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
 }
