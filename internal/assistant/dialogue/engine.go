@@ -120,10 +120,9 @@ func (e *Engine) Send(ctx context.Context, id string, in Input) (Reply, error) {
 	}
 	reply := Reply{Lang: c.State.Lang, Entities: map[string]string{}, Events: []Event{}, Messages: []Message{}, Slots: c.State.slotEntities()}
 	if c.Status == StatusBot {
-		t := &turn{e: e, ctx: ctx, st: &c.State, in: in, now: e.now()}
-		t.run()
-		reply = t.reply()
-		if t.handoff {
+		var handoff bool
+		reply, handoff = e.Respond(ctx, &c.State, in)
+		if handoff {
 			c.Status = StatusWaitingAgent
 		}
 	}
@@ -143,4 +142,14 @@ func labelOf(choices []Choice, id string) string {
 		}
 	}
 	return id
+}
+
+// Respond runs one turn on a conversation state held by the caller: the
+// understanding and the dialogue, without storing anything (booking,
+// cancelling and availability still use their services). It reports
+// whether the conversation is handed over to a person.
+func (e *Engine) Respond(ctx context.Context, st *State, in Input) (Reply, bool) {
+	t := &turn{e: e, ctx: ctx, st: st, in: in, now: e.now()}
+	t.run()
+	return t.reply(), t.handoff
 }
