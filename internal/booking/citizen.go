@@ -65,33 +65,18 @@ func (s *Service) Upcoming(ctx context.Context, email string) ([]Appointment, er
 	return out, err
 }
 
+func (s *Service) asOwner(ref, email string) finder {
+	return func(ctx context.Context, tx *database.Tx) (Appointment, error) {
+		return s.ownedBy(ctx, tx, ref, email, true)
+	}
+}
+
 // CancelAsCitizen cancels an appointment of the signed-in citizen.
 func (s *Service) CancelAsCitizen(ctx context.Context, ref, email, channel string) (Appointment, error) {
-	var out Appointment
-	err := s.batch.Do(ctx, func(tx *database.Tx) error {
-		a, err := s.ownedBy(ctx, tx, ref, email, true)
-		if err != nil {
-			return err
-		}
-		out, err = s.cancel(ctx, tx, a, channel)
-		return err
-	})
-	return out, err
+	return s.cancelFound(ctx, s.asOwner(ref, email), channel)
 }
 
 // RescheduleAsCitizen moves an appointment of the signed-in citizen.
 func (s *Service) RescheduleAsCitizen(ctx context.Context, ref, email string, start time.Time, channel string) (Appointment, error) {
-	var out Appointment
-	err := s.batch.Do(ctx, func(tx *database.Tx) error {
-		a, err := s.ownedBy(ctx, tx, ref, email, true)
-		if err != nil {
-			return err
-		}
-		if channel != "" {
-			a.Channel = channel
-		}
-		out, err = s.move(ctx, tx, a, start, "citizen:"+a.Channel, a.Channel, "")
-		return err
-	})
-	return out, err
+	return s.rescheduleFound(ctx, s.asOwner(ref, email), start, channel, "")
 }

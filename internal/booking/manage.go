@@ -60,11 +60,25 @@ func (s *Service) Get(ctx context.Context, ref, token string) (Appointment, erro
 	return a, err
 }
 
+// finder loads, in a write transaction, the appointment a caller may
+// change: the holder of its manage token, or its signed-in citizen.
+type finder func(ctx context.Context, tx *database.Tx) (Appointment, error)
+
+func (s *Service) withToken(ref, token string) finder {
+	return func(ctx context.Context, tx *database.Tx) (Appointment, error) {
+		return s.authorized(ctx, tx, ref, token, true)
+	}
+}
+
 // Cancel cancels a booked appointment; its place is available at once.
 func (s *Service) Cancel(ctx context.Context, ref, token, channel string) (Appointment, error) {
+	return s.cancelFound(ctx, s.withToken(ref, token), channel)
+}
+
+func (s *Service) cancelFound(ctx context.Context, find finder, channel string) (Appointment, error) {
 	var out Appointment
 	err := s.batch.Do(ctx, func(tx *database.Tx) error {
-		a, err := s.authorized(ctx, tx, ref, token, true)
+		a, err := find(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -104,9 +118,13 @@ func (s *Service) cancel(ctx context.Context, tx *database.Tx, a Appointment, ch
 // old one released in one transaction; if the new slot is full, the
 // appointment stays where it was.
 func (s *Service) Reschedule(ctx context.Context, ref, token string, start time.Time, channel string) (Appointment, error) {
+	return s.rescheduleFound(ctx, s.withToken(ref, token), start, channel, token)
+}
+
+func (s *Service) rescheduleFound(ctx context.Context, find finder, start time.Time, channel, token string) (Appointment, error) {
 	var out Appointment
 	err := s.batch.Do(ctx, func(tx *database.Tx) error {
-		a, err := s.authorized(ctx, tx, ref, token, true)
+		a, err := find(ctx, tx)
 		if err != nil {
 			return err
 		}
