@@ -29,6 +29,10 @@ func lockIntegration(ctx context.Context, tx *database.Tx) error {
 	if tx.Dialect() != database.Postgres {
 		return nil
 	}
+	// Another instance may be integrating a large batch: wait for it.
+	if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = 0`); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, integrationLock)
 	return err
 }

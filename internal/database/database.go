@@ -137,6 +137,13 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > 10*time.Second {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
+	// No wait for a row lock may last: the deadlock detector normally
+	// breaks cycles within a second, but a cycle through subtransactions
+	// (the batcher's savepoints) was seen to hang; lock_timeout turns any
+	// such wait into a retryable error.
+	if _, ok := cfg.RuntimeParams["lock_timeout"]; !ok {
+		cfg.RuntimeParams["lock_timeout"] = "5s"
+	}
 	where := net.JoinHostPort(cfg.Host, fmt.Sprint(cfg.Port)) + "/" + cfg.Database
 	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(32)

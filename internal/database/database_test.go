@@ -86,6 +86,15 @@ func TestStore(t *testing.T) {
 				t.Fatalf("second Migrate applied %d, %v; want 0", n, err)
 			}
 		})
+		if db.Dialect == database.Postgres { // SQLite waits with busy_timeout
+			t.Run("lock waits are bounded", func(t *testing.T) {
+				var v string
+				db.Read(ctx, func(tx *database.Tx) error { return tx.QueryRow(ctx, `SHOW lock_timeout`).Scan(&v) })
+				if v != "5s" {
+					t.Fatalf("lock_timeout = %q, want 5s", v)
+				}
+			})
+		}
 		t.Run("unique violation is a conflict", func(t *testing.T) {
 			insert := func() error {
 				return db.Write(ctx, func(tx *database.Tx) error {

@@ -74,6 +74,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		applied_at TEXT NOT NULL)`
 	if err := db.Write(ctx, func(tx *Tx) error {
 		if db.Dialect == Postgres {
+			if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = 0`); err != nil { // another instance may migrate for long
+				return err
+			}
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
 				return err
 			}
@@ -88,6 +91,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		did := false
 		err := db.Write(ctx, func(tx *Tx) error {
 			if db.Dialect == Postgres {
+				if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = 0`); err != nil { // another instance may migrate for long
+					return err
+				}
 				if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(?)`, migrationLock); err != nil {
 					return err
 				}
