@@ -35,16 +35,17 @@ type agentBookView struct {
 	Times                        []agentTime
 	NoTimes                      bool
 	Action, ChooseAction         string
-	Name, Email, Phone           string
-	Lang                         string
-	Errors                       []fieldError
-	ErrName, ErrEmail, ErrPhone  string
-	ErrStart, Problem            string
+	contactForm
+	Lang              string
+	Errors            []fieldError
+	ErrStart, Problem string
 }
 
 // bookScreen builds the page for a service (optional) and a day (optional).
 func (s *Site) bookScreen(ctx context.Context, l i18n.Lang, p catalog.ServicePoint, sched catalog.Schedule, serviceID, day, start string) (agentBookView, error) {
-	v := agentBookView{PointID: p.ID, PointName: p.Name.In(l), PointURL: s.pageURL("agent_point", l, p.ID, nil),
+	v := agentBookView{contactForm: contactForm{ForAgent: true, NameLabel: i18n.T(l, "agent.book.name"),
+		Legend: i18n.T(l, "agent.book.contact_legend"), Hint: i18n.T(l, "agent.book.contact_hint")},
+		PointID: p.ID, PointName: p.Name.In(l), PointURL: s.pageURL("agent_point", l, p.ID, nil),
 		Action: s.pageURL("agent_book", l, p.ID, nil), ChooseAction: s.pageURL("agent_book", l, p.ID, nil), Lang: string(l)}
 	for _, o := range p.Offers {
 		sv, err := s.catalog.Service(o.ServiceID)
@@ -162,15 +163,12 @@ func (s *Site) agentBookAction(w http.ResponseWriter, r *http.Request, l i18n.La
 		s.Error(w, r, verr)
 		return
 	}
-	v.Name, v.Email, v.Phone, v.Lang = r.PostFormValue("name"), f("email"), f("phone"), lang
+	v.read(r)
+	v.Lang = lang
 	msg := httpx.Message(l, e)
-	switch id := citizenFields[e.Field]; {
-	case id == "name":
-		v.ErrName = msg
-	case id == "email":
-		v.ErrEmail = msg
-	case id == "phone":
-		v.ErrPhone = msg
+	_, onContact := v.fault(e.Field, msg)
+	switch {
+	case onContact:
 	case e.Field == "start" || e.Key == "booking.slot_full":
 		v.ErrStart = msg
 	default:

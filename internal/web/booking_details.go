@@ -21,13 +21,12 @@ type fieldError struct {
 
 type detailsView struct {
 	bookingHeader
-	Start                       string // RFC 3339, as chosen
-	When                        string
-	SlotsURL                    string
-	Action                      string
-	Name, Email, Phone          string
-	Errors                      []fieldError
-	ErrName, ErrEmail, ErrPhone string
+	Start    string // RFC 3339, as chosen
+	When     string
+	SlotsURL string
+	Action   string
+	contactForm
+	Errors []fieldError
 	// Problem is a message about the slot or the booking as a whole, with
 	// a link to what to do next.
 	Problem, ProblemURL, ProblemLink string
@@ -41,7 +40,9 @@ func (s *Site) detailsView(ctx context.Context, l i18n.Lang, serviceID, pointID,
 	if err != nil {
 		return detailsView{}, 0, err
 	}
-	v := detailsView{bookingHeader: hdr, Start: start, Action: s.pageURL("booking_details", l, "", nil), ShowForm: true}
+	v := detailsView{bookingHeader: hdr, Start: start, Action: s.pageURL("booking_details", l, "", nil), ShowForm: true,
+		contactForm: contactForm{NameLabel: i18n.T(l, "booking_web.details.name"),
+			Legend: i18n.T(l, "booking_web.details.contact_legend"), Hint: i18n.T(l, "booking_web.details.contact_hint")}}
 	loc := sched.Location()
 	st, perr := time.Parse(time.RFC3339, start)
 	if perr != nil {
@@ -86,9 +87,6 @@ func (s *Site) bookingDetails(w http.ResponseWriter, r *http.Request, l i18n.Lan
 	s.render(w, r, status, l, "booking_details", i18n.T(l, "booking_web.details.title"), v)
 }
 
-// citizenFields maps the booking service's field names to the inputs.
-var citizenFields = map[string]string{"citizen.name": "name", "citizen.email": "email", "citizen.phone": "phone"}
-
 // bookAction books the chosen slot, then shows the appointment (303); on
 // an error it shows the form again with what was typed.
 func (s *Site) bookAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
@@ -102,7 +100,7 @@ func (s *Site) bookAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	// The page in the other language is this step, without what was typed.
 	r = withQuery(r, url.Values{"service": {serviceID}, "point": {pointID}, "start": {start}})
 	title := i18n.T(l, "booking_web.details.title")
-	v.Name, v.Email, v.Phone = r.PostFormValue("name"), f("email"), f("phone")
+	v.read(r)
 	if status != http.StatusOK {
 		s.render(w, r, status, l, "booking_details", title, v)
 		return
@@ -120,16 +118,8 @@ func (s *Site) bookAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	msg := httpx.Message(l, e)
 	switch {
 	case e.Code == errs.Invalid && citizenFields[e.Field] != "":
-		id := citizenFields[e.Field]
-		v.Errors = []fieldError{{ID: id, Message: msg}}
-		switch id {
-		case "name":
-			v.ErrName = msg
-		case "email":
-			v.ErrEmail = msg
-		default:
-			v.ErrPhone = msg
-		}
+		line, _ := v.fault(e.Field, msg)
+		v.Errors = []fieldError{line}
 	case e.Key == "booking.already_booked":
 		v.ShowForm = false
 		v.Problem, v.ProblemURL, v.ProblemLink = msg, "/"+string(l)+"/", i18n.T(l, "booking_web.home")

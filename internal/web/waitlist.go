@@ -27,15 +27,10 @@ type dayOption struct {
 type waitJoinView struct {
 	bookingHeader
 	First, Last []dayOption
-	Name        string
-	Email       string
-	Phone       string
-	Errors      []fieldError
-	ErrName     string
-	ErrEmail    string
-	ErrPhone    string
-	ErrDays     string
-	Action      string
+	contactForm
+	Errors  []fieldError
+	ErrDays string
+	Action  string
 }
 
 // days lists the next MaxWaitDays days in the point's zone.
@@ -64,7 +59,9 @@ func (s *Site) waitJoinView(l i18n.Lang, q url.Values) (waitJoinView, error) {
 	}
 	return waitJoinView{bookingHeader: head, First: s.waitDays(l, sched.Location(), first),
 		Last: s.waitDays(l, sched.Location(), last), Action: s.pageURL("waitlist_join", l, "", nil),
-		Name: q.Get("name"), Email: q.Get("email"), Phone: q.Get("phone")}, nil
+		contactForm: contactForm{Name: q.Get("name"), Email: q.Get("email"), Phone: q.Get("phone"),
+			NameLabel: i18n.T(l, "booking_web.details.name"), Legend: i18n.T(l, "booking_web.details.contact_legend"),
+			Hint: i18n.T(l, "waitlist.join.contact_hint")}}, nil
 }
 
 func (s *Site) waitlistJoin(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
@@ -106,14 +103,9 @@ func (s *Site) joinAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 		return
 	}
 	msg := httpx.Message(l, e)
-	switch e.Field {
-	case "citizen.name":
-		v.ErrName, v.Errors = msg, []fieldError{{"name", msg}}
-	case "citizen.phone":
-		v.ErrPhone, v.Errors = msg, []fieldError{{"phone", msg}}
-	case "citizen.email":
-		v.ErrEmail, v.Errors = msg, []fieldError{{"email", msg}}
-	default:
+	if line, ok := v.fault(e.Field, msg); ok {
+		v.Errors = []fieldError{line}
+	} else {
 		v.ErrDays, v.Errors = msg, []fieldError{{"first", msg}}
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, l, "waitlist_join", i18n.T(l, "waitlist.join.title"), v)
