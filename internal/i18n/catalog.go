@@ -109,7 +109,12 @@ func (c *catalog) t(l Lang, key string, args ...any) string {
 	if len(args) == 0 && !strings.Contains(msg, "%") {
 		return msg
 	}
-	return fmt.Sprintf(msg, args...)
+	out := fmt.Sprintf(msg, args...)
+	if l.norm() == EN {
+		// A sentence ending on "a.m." or "p.m." takes no second period.
+		out = amPM.Replace(out)
+	}
+	return out
 }
 
 // T returns the message for key in language l, formatted with args as by
@@ -127,3 +132,5 @@ func Has(key string) bool {
 
 // Keys returns every message key, sorted. The slice is a fresh copy.
 func Keys() []string { return slices.Clone(std.keys) }
+
+var amPM = strings.NewReplacer("a.m..", "a.m.", "p.m..", "p.m.")

@@ -355,3 +355,19 @@ func TestCatalogueFilesPerCapability(t *testing.T) {
 		t.Fatalf("a key in two files: %v", err)
 	}
 }
+
+func TestNoDoublePeriodAfterAMPM(t *testing.T) {
+	c, err := load(fstest.MapFS{
+		"messages/fr.json": {Data: []byte(`{"at": "C’est à %s."}`)},
+		"messages/en.json": {Data: []byte(`{"at": "It is at %s."}`)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.t(EN, "at", "9:30 a.m."); got != "It is at 9:30 a.m." {
+		t.Errorf("got %q", got)
+	}
+	if got := c.t(FR, "at", "9 h 30"); got != "C’est à 9 h 30." {
+		t.Errorf("got %q", got)
+	}
+}

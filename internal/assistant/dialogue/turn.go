@@ -32,18 +32,13 @@ type turn struct {
 func (t *turn) l() i18n.Lang { return i18n.Lang(t.st.Lang) }
 
 func (t *turn) say(key string, args ...any) {
-	t.out = append(t.out, Message{Role: "assistant", Text: tidy(i18n.T(t.l(), key, args...))})
-}
-
-// tidy removes the period doubled when a sentence ends with "a.m." or "p.m.".
-func tidy(s string) string {
-	return strings.NewReplacer("a.m..", "a.m.", "p.m..", "p.m.").Replace(s)
+	t.out = append(t.out, Message{Role: "assistant", Text: i18n.T(t.l(), key, args...)})
 }
 
 // ask says something and offers choices, remembering what is asked.
 func (t *turn) ask(asking string, choices []Choice, key string, args ...any) {
 	t.st.Asking, t.st.Choices = asking, choices
-	t.out = append(t.out, Message{Role: "assistant", Text: tidy(i18n.T(t.l(), key, args...)), Choices: choices})
+	t.out = append(t.out, Message{Role: "assistant", Text: i18n.T(t.l(), key, args...), Choices: choices})
 }
 
 func (t *turn) reply() Reply {
