@@ -64,11 +64,11 @@ func (e *Engine) Inbox(ctx context.Context) ([]Waiting, error) {
 	return out, nil
 }
 
-// slots are the filled slots, for the agent.
+// slots are the filled slots, for the agent: the entities gathered, and
+// what the booking already has (point, time, name, e-mail).
 func (st State) slots() map[string]string {
-	m := map[string]string{}
-	for k, v := range map[string]string{"service": st.Service, "near": st.Near, "point": st.Point, "date": st.Date,
-		"time": st.Time, "start": st.Start, "name": st.Name, "email": st.Email, "reference": st.Reference} {
+	m := st.slotEntities()
+	for k, v := range map[string]string{"point": st.Point, "start": st.Start, "name": st.Name, "email": st.Email} {
 		if v != "" {
 			m[k] = v
 		}
