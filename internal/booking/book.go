@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/guichet-qc/guichet/internal/audit"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
 )

@@ -2,12 +2,10 @@ package booking
 
 import (
 	"context"
-	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"strings"
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/database"
-	"github.com/guichet-qc/guichet/internal/errs"
 )
 
 // A signed-in citizen manages their appointments without the manage token:
@@ -16,19 +14,9 @@ import (
 // with that address.
 
 func (s *Service) ownedBy(ctx context.Context, tx *database.Tx, ref, email string, forUpdate bool) (Appointment, error) {
-	canon, ok := reference.Parse(ref)
-	if !ok {
-		return Appointment{}, errs.E(errs.Invalid, "booking.bad_reference").OnField("reference")
-	}
-	q := `SELECT ` + appointmentColumns + ` FROM appointments WHERE reference = ?`
-	if forUpdate && tx.Dialect() == database.Postgres {
-		q += ` FOR UPDATE`
-	}
-	a, err := scanAppointment(tx.QueryRow(ctx, q, canon))
-	if errs.Is(err, errs.NotFound) || (err == nil && (email == "" || !strings.EqualFold(a.Citizen.Email, email))) {
-		return Appointment{}, errs.E(errs.NotFound, "booking.not_found")
-	}
-	return a, err
+	return byReference(ctx, tx, ref, forUpdate, func(a Appointment) bool {
+		return email != "" && strings.EqualFold(a.Citizen.Email, email)
+	})
 }
 
 // GetAsCitizen returns an appointment of the signed-in citizen.
@@ -46,21 +34,11 @@ func (s *Service) GetAsCitizen(ctx context.Context, ref, email string) (Appointm
 func (s *Service) Upcoming(ctx context.Context, email string) ([]Appointment, error) {
 	var out []Appointment
 	err := s.db.Read(ctx, func(tx *database.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+appointmentColumns+` FROM appointments
+		var err error
+		out, err = queryAppointments(ctx, tx, `SELECT `+appointmentColumns+` FROM appointments
 			WHERE LOWER(citizen_email) = ? AND status = 'booked' AND start_at >= ? ORDER BY start_at`,
 			strings.ToLower(email), s.opts.Now().Unix())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAppointment(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }

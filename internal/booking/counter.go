@@ -3,10 +3,10 @@ package booking
 import (
 	"context"
 	"database/sql"
-	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"strings"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
 )
@@ -111,21 +111,11 @@ func (s *Service) DayAgenda(ctx context.Context, pointID string, day time.Time) 
 	d := sched.Day(day).Date
 	var out []Appointment
 	err = s.db.Read(ctx, func(tx *database.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+appointmentColumns+` FROM appointments
+		var err error
+		out, err = queryAppointments(ctx, tx, `SELECT `+appointmentColumns+` FROM appointments
 			WHERE point_id = ? AND start_at >= ? AND start_at < ? AND status <> 'cancelled'
 			ORDER BY start_at, id`, pointID, d.Unix(), d.AddDate(0, 0, 1).Unix())
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAppointment(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }
@@ -251,22 +241,9 @@ func (s *Service) SweepNoShows(ctx context.Context, now time.Time, grace time.Du
 // SweepNoShowsTx is SweepNoShows inside the caller's transaction; each (when
 // not nil) is called for every appointment marked, in the same transaction.
 func (s *Service) SweepNoShowsTx(ctx context.Context, tx *database.Tx, now time.Time, grace time.Duration, each func(Appointment) error) (int, error) {
-	rows, err := tx.Query(ctx, `SELECT `+appointmentColumns+` FROM appointments WHERE status = 'booked' AND start_at <= ? ORDER BY start_at, id`,
+	late, err := queryAppointments(ctx, tx, `SELECT `+appointmentColumns+` FROM appointments WHERE status = 'booked' AND start_at <= ? ORDER BY start_at, id`,
 		now.Add(-grace).Unix())
 	if err != nil {
-		return 0, err
-	}
-	var late []Appointment
-	for rows.Next() {
-		a, err := scanAppointment(rows)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		late = append(late, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	n := 0

@@ -2,9 +2,9 @@ package booking
 
 import (
 	"context"
-	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
 )
@@ -30,10 +30,11 @@ func appointmentByID(ctx context.Context, tx *database.Tx, id int64) (Appointmen
 	return scanAppointment(tx.QueryRow(ctx, `SELECT `+appointmentColumns+` FROM appointments WHERE id = ?`, id))
 }
 
-// authorized loads an appointment by reference and checks its manage
-// token. A wrong token and an unknown reference give the same answer, so
-// references cannot be probed.
-func (s *Service) authorized(ctx context.Context, tx *database.Tx, ref, token string, forUpdate bool) (Appointment, error) {
+// byReference loads an appointment by reference for a caller who may see
+// it when allowed says so (locking its row on PostgreSQL when forUpdate).
+// An appointment the caller may not see and an unknown reference give the
+// same answer, so that references cannot be probed.
+func byReference(ctx context.Context, tx *database.Tx, ref string, forUpdate bool, allowed func(Appointment) bool) (Appointment, error) {
 	canon, ok := reference.Parse(ref)
 	if !ok {
 		return Appointment{}, errs.E(errs.Invalid, "booking.bad_reference").OnField("reference")
@@ -43,10 +44,36 @@ func (s *Service) authorized(ctx context.Context, tx *database.Tx, ref, token st
 		q += ` FOR UPDATE`
 	}
 	a, err := scanAppointment(tx.QueryRow(ctx, q, canon))
-	if errs.Is(err, errs.NotFound) || (err == nil && !s.tokens.Valid(a.Reference, a.nonce, token)) {
+	if errs.Is(err, errs.NotFound) || (err == nil && !allowed(a)) {
 		return Appointment{}, errs.E(errs.NotFound, "booking.not_found")
 	}
 	return a, err
+}
+
+// queryAppointments runs a SELECT of appointmentColumns and scans every row.
+func queryAppointments(ctx context.Context, tx *database.Tx, q string, args ...any) ([]Appointment, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Appointment
+	for rows.Next() {
+		a, err := scanAppointment(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// authorized loads an appointment by reference for the holder of its
+// manage token.
+func (s *Service) authorized(ctx context.Context, tx *database.Tx, ref, token string, forUpdate bool) (Appointment, error) {
+	return byReference(ctx, tx, ref, forUpdate, func(a Appointment) bool {
+		return s.tokens.Valid(a.Reference, a.nonce, token)
+	})
 }
 
 // Get returns an appointment to the holder of its manage token.

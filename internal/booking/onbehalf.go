@@ -2,9 +2,9 @@ package booking
 
 import (
 	"context"
-	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
 )
@@ -19,8 +19,7 @@ import (
 // citizen is told of the change, without a manage link (the agent holds no
 // token).
 func (s *Service) MoveOnBehalf(ctx context.Context, ref string, start time.Time, agentID, pointID string) (Appointment, error) {
-	canon, ok := reference.Parse(ref)
-	if !ok {
+	if _, ok := reference.Parse(ref); !ok {
 		return Appointment{}, errs.E(errs.NotFound, "agent.appointment_not_found")
 	}
 	if agentID == "" {
@@ -28,14 +27,10 @@ func (s *Service) MoveOnBehalf(ctx context.Context, ref string, start time.Time,
 	}
 	var out Appointment
 	err := s.batch.Do(ctx, func(tx *database.Tx) error {
-		q := `SELECT ` + appointmentColumns + ` FROM appointments WHERE reference = ?`
-		if tx.Dialect() == database.Postgres {
-			q += ` FOR UPDATE`
-		}
-		a, err := scanAppointment(tx.QueryRow(ctx, q, canon))
-		if errs.Is(err, errs.NotFound) || (err == nil && a.PointID != pointID) {
-			// Another point's appointment is answered like an unknown one,
-			// so that references cannot be probed from another point.
+		// Another point's appointment is answered like an unknown one, so
+		// that references cannot be probed from another point.
+		a, err := byReference(ctx, tx, ref, true, func(a Appointment) bool { return a.PointID == pointID })
+		if errs.Is(err, errs.NotFound) {
 			return errs.E(errs.NotFound, "agent.appointment_not_found")
 		}
 		if err != nil {

@@ -2,10 +2,10 @@ package booking
 
 import (
 	"context"
-	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"strconv"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
 )

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/booking"
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"

@@ -1,9 +1,9 @@
 package entities
 
 import (
-	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"strings"
 
+	"github.com/guichet-qc/guichet/internal/booking/reference"
 	"github.com/guichet-qc/guichet/internal/geo"
 )
 
