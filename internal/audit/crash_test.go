@@ -1,13 +1,9 @@
 package audit_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,64 +38,16 @@ func TestKillNine(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			cmd := exec.Command(os.Args[0], "-test.run=^$", "-test.count=1", "-test.timeout=2m")
-			cmd.Env = append(os.Environ(), childDSNEnv+"="+dsn)
-			cmd.Stderr = os.Stderr
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			acked := map[int64]bool{}
-			lines := bufio.NewScanner(out)
-			for len(acked) < acks && lines.Scan() {
-				id, ok := strings.CutPrefix(lines.Text(), "ack ")
-				if !ok {
-					continue
-				}
-				n, err := strconv.ParseInt(id, 10, 64)
-				if err != nil {
-					t.Fatalf("child wrote %q", lines.Text())
-				}
-				acked[n] = true
-			}
-			if err := cmd.Process.Kill(); err != nil { // SIGKILL
-				t.Fatal(err)
-			}
-			cmd.Wait()
-			if len(acked) < acks {
-				t.Fatalf("the child acknowledged only %d appends before it stopped (%v)", len(acked), lines.Err())
-			}
-
+			acked := dbtest.KillAfterAcks(t, childDSNEnv, dsn, acks)
 			db2, err := database.Open(ctx, dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer db2.Close()
-			present := map[int64]bool{}
-			err = db2.Read(ctx, func(tx *database.Tx) error {
-				rows, err := tx.Query(ctx, `SELECT id FROM audit_entries`)
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				for rows.Next() {
-					var id int64
-					if err := rows.Scan(&id); err != nil {
-						return err
-					}
-					present[id] = true
-				}
-				return rows.Err()
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			present := dbtest.Keys(t, db2, `SELECT CAST(id AS TEXT) FROM audit_entries`)
 			for id := range acked {
 				if !present[id] {
-					t.Fatalf("acknowledged entry id %d is lost (%d acknowledged, %d present)", id, len(acked), len(present))
+					t.Fatalf("acknowledged entry id %s is lost (%d acknowledged, %d present)", id, len(acked), len(present))
 				}
 			}
 			s, v := newKey(t)

@@ -1,14 +1,10 @@
 package booking_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,53 +101,8 @@ func TestKillNineLosesNoBooking(t *testing.T) {
 				t.Fatal(err)
 			}
 			fixture(t, db)
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), childEnv+"="+dsn)
-			cmd.Stderr = os.Stderr
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			acked := map[string]bool{}
-			lines := bufio.NewScanner(out)
-			for len(acked) < 1500 && lines.Scan() {
-				if ref, ok := strings.CutPrefix(lines.Text(), "ack "); ok {
-					acked[ref] = true
-				}
-			}
-			cmd.Process.Signal(syscall.SIGKILL)
-			for lines.Scan() { // acknowledgements written before the kill count too
-				if ref, ok := strings.CutPrefix(lines.Text(), "ack "); ok {
-					acked[ref] = true
-				}
-			}
-			cmd.Wait()
-			if len(acked) < 1500 {
-				t.Fatalf("child acknowledged only %d bookings", len(acked))
-			}
-			ctx := context.Background()
-			present := map[string]bool{}
-			err = db.Read(ctx, func(tx *database.Tx) error {
-				rows, err := tx.Query(ctx, `SELECT reference FROM appointments WHERE status = 'booked'`)
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				for rows.Next() {
-					var ref string
-					if err := rows.Scan(&ref); err != nil {
-						return err
-					}
-					present[ref] = true
-				}
-				return rows.Err()
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			acked := dbtest.KillAfterAcks(t, childEnv, dsn, 1500)
+			present := dbtest.Keys(t, db, `SELECT reference FROM appointments WHERE status = 'booked'`)
 			lost := 0
 			for ref := range acked {
 				if !present[ref] {
@@ -162,6 +113,7 @@ func TestKillNineLosesNoBooking(t *testing.T) {
 				t.Fatalf("%d acknowledged bookings lost after kill -9", lost)
 			}
 			assertConsistent(t, db)
+			ctx := context.Background()
 			// Restart: every queued confirmation is sent.
 			rec := &recorder{sent: map[string]int{}}
 			o := notify.NewOutbox(db, rec, notify.Options{Logger: quiet, BatchSize: 500})
