@@ -42,10 +42,6 @@ func agentID(a staff.Account) string { return "staff:" + strconv.FormatInt(a.ID,
 // next (GET only), and reports false.
 func (s *Site) requireStaff(w http.ResponseWriter, r *http.Request, l i18n.Lang) (staff.Account, bool) {
 	agentHeaders(w)
-	if s.staff == nil {
-		s.NotFound(w, r)
-		return staff.Account{}, false
-	}
 	var id string
 	if c, err := r.Cookie(staffCookie); err == nil {
 		id = c.Value
@@ -112,10 +108,6 @@ type signInView struct {
 
 func (s *Site) agentSignIn(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	agentHeaders(w)
-	if s.staff == nil {
-		s.NotFound(w, r)
-		return
-	}
 	v := signInView{Action: s.pageURL("agent_signin", l, "", nil), Next: safeNext(r.URL.Query().Get("next")),
 		SignedOut: r.URL.Query().Get("out") == "1"}
 	s.render(w, r, http.StatusOK, l, "agent_signin", i18n.T(l, "agent.signin.title"), v)
@@ -126,10 +118,6 @@ func (s *Site) agentSignIn(w http.ResponseWriter, r *http.Request, l i18n.Lang) 
 // credentials show the form again (401), a locked account too (429).
 func (s *Site) agentSignInAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	agentHeaders(w)
-	if s.staff == nil {
-		s.NotFound(w, r)
-		return
-	}
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
 	a, id, err := s.staff.SignIn(r.Context(), email, password)
@@ -165,10 +153,6 @@ func (s *Site) agentSignInAction(w http.ResponseWriter, r *http.Request, l i18n.
 // the sign-in page.
 func (s *Site) agentSignOutAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	agentHeaders(w)
-	if s.staff == nil {
-		s.NotFound(w, r)
-		return
-	}
 	if c, err := r.Cookie(staffCookie); err == nil && c.Value != "" {
 		if err := s.staff.SignOut(r.Context(), c.Value); err != nil {
 			s.Error(w, r, err)
@@ -245,7 +229,7 @@ func (s *Site) agentExample(pageID string, l i18n.Lang) string {
 		return s.pageURL(pageID, l, s.demoConversation, nil)
 	}
 	id := s.catalog.FirstPointID()
-	if id == "" || s.staff == nil {
+	if id == "" {
 		return ""
 	}
 	if pageID == "agent_book" {

@@ -188,10 +188,6 @@ func (s *Site) agentPointFor(w http.ResponseWriter, r *http.Request, l i18n.Lang
 	if !ok {
 		return a, catalog.ServicePoint{}, catalog.Schedule{}, false
 	}
-	if s.queue == nil || s.booking == nil {
-		s.NotFound(w, r)
-		return a, catalog.ServicePoint{}, catalog.Schedule{}, false
-	}
 	p, sched, err := s.agentPoint(a, r.PathValue("id"))
 	if err != nil {
 		s.Error(w, r, err)

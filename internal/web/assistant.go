@@ -29,7 +29,7 @@ type chatView struct {
 func (s *Site) chatView(r *http.Request, l i18n.Lang) chatView {
 	v := chatView{Action: s.pageURL("assistant", l, "", nil), ResetAction: s.pageURL("assistant", l, "", nil) + "/" + i18n.T(l, "chat.path.new")}
 	ck, err := r.Cookie(chatCookie)
-	if err != nil || s.assistant == nil {
+	if err != nil {
 		return v
 	}
 	msgs, status, err := s.assistant.Transcript(r.Context(), ck.Value)
@@ -45,18 +45,10 @@ func (s *Site) chatView(r *http.Request, l i18n.Lang) chatView {
 }
 
 func (s *Site) chat(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	if s.assistant == nil {
-		s.NotFound(w, r)
-		return
-	}
 	s.render(w, r, http.StatusOK, l, "assistant", i18n.T(l, "chat.title"), s.chatView(r, l))
 }
 
 func (s *Site) chatAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	if s.assistant == nil {
-		s.NotFound(w, r)
-		return
-	}
 	in := dialogue.Input{Text: r.PostFormValue("text"), Choice: r.PostFormValue("choice")}
 	id := ""
 	if ck, err := r.Cookie(chatCookie); err == nil {

@@ -50,9 +50,6 @@ func BookableExample(c *catalog.Catalog) (pointID, serviceID string) {
 // The manage page shows the demonstration appointment the application books
 // once when it loads the demonstration data (BookingRef in Options).
 func (s *Site) bookingExample(pageID string, l i18n.Lang) string {
-	if s.booking == nil {
-		return ""
-	}
 	if pageID == "booking_manage" {
 		if s.demoRef.Reference == "" {
 			return ""
@@ -103,7 +100,7 @@ type bookingHeader struct {
 
 // offer finds a service and a point that offers it.
 func (s *Site) offer(l i18n.Lang, serviceID, pointID string) (catalog.Schedule, bookingHeader, error) {
-	if s.booking == nil || serviceID == "" || pointID == "" {
+	if serviceID == "" || pointID == "" {
 		return catalog.Schedule{}, bookingHeader{}, errs.E(errs.NotFound, "error.not_found")
 	}
 	sv, err := s.catalog.Service(serviceID)
@@ -169,6 +166,9 @@ func withQuery(r *http.Request, q url.Values) *http.Request {
 // registerBooking adds the routes of the booking journey that are neither
 // pages nor form actions: the calendar file.
 func (s *Site) registerBooking(rt *httpx.Router) {
+	if !withBooking(s) {
+		return
+	}
 	for _, lang := range i18n.All {
 		path := "/fr/rendez-vous/{ref}/calendrier.ics"
 		if lang == i18n.EN {

@@ -33,9 +33,6 @@ type manageView struct {
 // appointment loads an appointment for the holder of its token, with its
 // service and point as the catalogue describes them now.
 func (s *Site) appointment(ctx context.Context, l i18n.Lang, ref, token string) (booking.Appointment, bookingHeader, *time.Location, error) {
-	if s.booking == nil {
-		return booking.Appointment{}, bookingHeader{}, nil, errs.E(errs.NotFound, "error.not_found")
-	}
 	a, err := s.booking.Get(ctx, ref, token)
 	if err != nil {
 		return a, bookingHeader{}, nil, notFoundIfInvalid(err)

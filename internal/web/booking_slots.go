@@ -48,9 +48,6 @@ func (s *Site) slotsView(ctx context.Context, l i18n.Lang, q url.Values) (slotsV
 	serviceID, pointID := q.Get("service"), q.Get("point")
 	var current time.Time
 	if ref, token := q.Get("reference"), q.Get("token"); ref != "" || token != "" {
-		if s.booking == nil {
-			return v, errs.E(errs.NotFound, "error.not_found")
-		}
 		a, err := s.booking.Get(ctx, ref, token)
 		if err != nil {
 			return v, notFoundIfInvalid(err)
@@ -151,10 +148,6 @@ func (s *Site) bookingSlots(w http.ResponseWriter, r *http.Request, l i18n.Lang)
 // moveAction moves an appointment to the chosen time.
 func (s *Site) moveAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	ref, token, start := r.PathValue("ref"), r.PostFormValue("token"), r.PostFormValue("start")
-	if s.booking == nil {
-		s.NotFound(w, r)
-		return
-	}
 	q := url.Values{"reference": {ref}, "token": {token}}
 	st, perr := time.Parse(time.RFC3339, start)
 	var err error

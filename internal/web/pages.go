@@ -16,9 +16,19 @@ type page struct {
 	fr, en string
 	handle func(s *Site, w http.ResponseWriter, r *http.Request, lang i18n.Lang)
 	// enabled, when set, says whether the site serves the page (a page
-	// whose capability is not configured does not exist).
+	// whose capability is not configured does not exist: the router answers
+	// 404, and handlers can count on the capability).
 	enabled func(s *Site) bool
 }
+
+// The capabilities a page or an action needs.
+func withBooking(s *Site) bool   { return s.booking != nil }
+func withQueue(s *Site) bool     { return s.queue != nil }
+func withStaff(s *Site) bool     { return s.staff != nil }
+func withAgentDesk(s *Site) bool { return s.staff != nil && s.queue != nil && s.booking != nil }
+func withInbox(s *Site) bool     { return s.staff != nil && s.assistant != nil }
+func withAssistant(s *Site) bool { return s.assistant != nil }
+func withMailbox(s *Site) bool   { return s.mailboxSource != nil }
 
 func (p page) path(l i18n.Lang) string {
 	if l == i18n.EN {
@@ -37,33 +47,30 @@ var pageTable = []page{
 	{id: "service", fr: "/fr/services/{id}", en: "/en/services/{id}", handle: (*Site).service},
 	{id: "finder", fr: "/fr/points-de-service", en: "/en/service-points", handle: (*Site).finder},
 	{id: "point", fr: "/fr/points-de-service/{id}", en: "/en/service-points/{id}", handle: (*Site).point},
-	{id: "booking_slots", fr: "/fr/rendez-vous/plages", en: "/en/appointments/slots", handle: (*Site).bookingSlots},
-	{id: "booking_details", fr: "/fr/rendez-vous/coordonnees", en: "/en/appointments/details", handle: (*Site).bookingDetails},
-	{id: "booking_manage", fr: "/fr/rendez-vous/{ref}", en: "/en/appointments/{ref}", handle: (*Site).bookingManage},
-	{id: "queue", fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).queuePage},
-	{id: "kiosk", fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskPage},
-	{id: "queue_ticket", fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).ticketPage},
-	{id: "agent_signin", fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignIn},
-	{id: "agent_home", fr: "/fr/agent", en: "/en/agent", handle: (*Site).agentHome},
-	{id: "agent_point", fr: "/fr/agent/points/{id}", en: "/en/agent/points/{id}", handle: (*Site).agentPointPage},
-	{id: "agent_book", fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookPage},
-	{id: "agent_inbox", fr: "/fr/agent/conversations", en: "/en/agent/conversations", handle: (*Site).agentInbox,
-		enabled: func(s *Site) bool { return s.assistant != nil && s.staff != nil }},
-	{id: "agent_conversation", fr: "/fr/agent/conversations/{id}", en: "/en/agent/conversations/{id}", handle: (*Site).agentConversation,
-		enabled: func(s *Site) bool { return s.assistant != nil && s.staff != nil }},
-	{id: "waitlist_join", fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).waitlistJoin},
-	{id: "waitlist_entry", fr: "/fr/liste-attente/{ref}", en: "/en/waiting-list/{ref}", handle: (*Site).waitlistEntry},
-	{id: "mailbox", fr: "/fr/courriels", en: "/en/mailbox", handle: (*Site).mailbox,
-		enabled: func(s *Site) bool { return s.mailboxSource != nil }},
-	{id: "assistant", fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chat,
-		enabled: func(s *Site) bool { return s.assistant != nil }},
+	{id: "booking_slots", fr: "/fr/rendez-vous/plages", en: "/en/appointments/slots", handle: (*Site).bookingSlots, enabled: withBooking},
+	{id: "booking_details", fr: "/fr/rendez-vous/coordonnees", en: "/en/appointments/details", handle: (*Site).bookingDetails, enabled: withBooking},
+	{id: "booking_manage", fr: "/fr/rendez-vous/{ref}", en: "/en/appointments/{ref}", handle: (*Site).bookingManage, enabled: withBooking},
+	{id: "queue", fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).queuePage, enabled: withQueue},
+	{id: "kiosk", fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskPage, enabled: withQueue},
+	{id: "queue_ticket", fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).ticketPage, enabled: withQueue},
+	{id: "agent_signin", fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignIn, enabled: withStaff},
+	{id: "agent_home", fr: "/fr/agent", en: "/en/agent", handle: (*Site).agentHome, enabled: withStaff},
+	{id: "agent_point", fr: "/fr/agent/points/{id}", en: "/en/agent/points/{id}", handle: (*Site).agentPointPage, enabled: withAgentDesk},
+	{id: "agent_book", fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookPage, enabled: withAgentDesk},
+	{id: "agent_inbox", fr: "/fr/agent/conversations", en: "/en/agent/conversations", handle: (*Site).agentInbox, enabled: withInbox},
+	{id: "agent_conversation", fr: "/fr/agent/conversations/{id}", en: "/en/agent/conversations/{id}", handle: (*Site).agentConversation, enabled: withInbox},
+	{id: "waitlist_join", fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).waitlistJoin, enabled: withBooking},
+	{id: "waitlist_entry", fr: "/fr/liste-attente/{ref}", en: "/en/waiting-list/{ref}", handle: (*Site).waitlistEntry, enabled: withBooking},
+	{id: "mailbox", fr: "/fr/courriels", en: "/en/mailbox", handle: (*Site).mailbox, enabled: withMailbox},
+	{id: "assistant", fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chat, enabled: withAssistant},
 }
 
 // action is a form target (POST) in both languages; it answers with a
 // redirect (303) to a page, or re-renders a page with errors.
 type action struct {
-	fr, en string
-	handle func(s *Site, w http.ResponseWriter, r *http.Request, lang i18n.Lang)
+	fr, en  string
+	handle  func(s *Site, w http.ResponseWriter, r *http.Request, lang i18n.Lang)
+	enabled func(s *Site) bool // as for pages
 }
 
 func (a action) path(l i18n.Lang) string {
@@ -75,27 +82,27 @@ func (a action) path(l i18n.Lang) string {
 
 // actionTable lists every form target of the site.
 var actionTable = []action{
-	{fr: "/fr/rendez-vous/coordonnees", en: "/en/appointments/details", handle: (*Site).bookAction},
-	{fr: "/fr/rendez-vous/{ref}/annuler", en: "/en/appointments/{ref}/cancel", handle: (*Site).cancelAction},
-	{fr: "/fr/rendez-vous/{ref}/deplacer", en: "/en/appointments/{ref}/move", handle: (*Site).moveAction},
-	{fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).takeAction},
-	{fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskAction},
-	{fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).leaveAction},
-	{fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignInAction},
-	{fr: "/fr/agent/deconnexion", en: "/en/agent/sign-out", handle: (*Site).agentSignOutAction},
-	{fr: "/fr/agent/points/{id}/appeler", en: "/en/agent/points/{id}/call", handle: (*Site).agentCallAction},
-	{fr: "/fr/agent/points/{id}/servi", en: "/en/agent/points/{id}/served", handle: (*Site).agentServedAction},
-	{fr: "/fr/agent/points/{id}/absent", en: "/en/agent/points/{id}/no-show", handle: (*Site).agentNoShowAction},
-	{fr: "/fr/agent/points/{id}/arrivee", en: "/en/agent/points/{id}/check-in", handle: (*Site).agentCheckInAction},
-	{fr: "/fr/agent/points/{id}/deplacer", en: "/en/agent/points/{id}/move", handle: (*Site).agentMoveAction},
-	{fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookAction},
-	{fr: "/fr/agent/conversations/{id}", en: "/en/agent/conversations/{id}", handle: (*Site).agentReplyAction},
-	{fr: "/fr/agent/conversations/{id}/rendre", en: "/en/agent/conversations/{id}/hand-back", handle: (*Site).agentHandBackAction},
-	{fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).joinAction},
-	{fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chatAction},
-	{fr: "/fr/assistant/nouvelle", en: "/en/assistant/new", handle: (*Site).chatReset},
-	{fr: "/fr/liste-attente/{ref}/accepter", en: "/en/waiting-list/{ref}/accept", handle: (*Site).acceptAction},
-	{fr: "/fr/liste-attente/{ref}/quitter", en: "/en/waiting-list/{ref}/leave", handle: (*Site).waitLeaveAction},
+	{fr: "/fr/rendez-vous/coordonnees", en: "/en/appointments/details", handle: (*Site).bookAction, enabled: withBooking},
+	{fr: "/fr/rendez-vous/{ref}/annuler", en: "/en/appointments/{ref}/cancel", handle: (*Site).cancelAction, enabled: withBooking},
+	{fr: "/fr/rendez-vous/{ref}/deplacer", en: "/en/appointments/{ref}/move", handle: (*Site).moveAction, enabled: withBooking},
+	{fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).takeAction, enabled: withQueue},
+	{fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskAction, enabled: withQueue},
+	{fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).leaveAction, enabled: withQueue},
+	{fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignInAction, enabled: withStaff},
+	{fr: "/fr/agent/deconnexion", en: "/en/agent/sign-out", handle: (*Site).agentSignOutAction, enabled: withStaff},
+	{fr: "/fr/agent/points/{id}/appeler", en: "/en/agent/points/{id}/call", handle: (*Site).agentCallAction, enabled: withAgentDesk},
+	{fr: "/fr/agent/points/{id}/servi", en: "/en/agent/points/{id}/served", handle: (*Site).agentServedAction, enabled: withAgentDesk},
+	{fr: "/fr/agent/points/{id}/absent", en: "/en/agent/points/{id}/no-show", handle: (*Site).agentNoShowAction, enabled: withAgentDesk},
+	{fr: "/fr/agent/points/{id}/arrivee", en: "/en/agent/points/{id}/check-in", handle: (*Site).agentCheckInAction, enabled: withAgentDesk},
+	{fr: "/fr/agent/points/{id}/deplacer", en: "/en/agent/points/{id}/move", handle: (*Site).agentMoveAction, enabled: withAgentDesk},
+	{fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookAction, enabled: withAgentDesk},
+	{fr: "/fr/agent/conversations/{id}", en: "/en/agent/conversations/{id}", handle: (*Site).agentReplyAction, enabled: withInbox},
+	{fr: "/fr/agent/conversations/{id}/rendre", en: "/en/agent/conversations/{id}/hand-back", handle: (*Site).agentHandBackAction, enabled: withInbox},
+	{fr: "/fr/liste-attente", en: "/en/waiting-list", handle: (*Site).joinAction, enabled: withBooking},
+	{fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chatAction, enabled: withAssistant},
+	{fr: "/fr/assistant/nouvelle", en: "/en/assistant/new", handle: (*Site).chatReset, enabled: withAssistant},
+	{fr: "/fr/liste-attente/{ref}/accepter", en: "/en/waiting-list/{ref}/accept", handle: (*Site).acceptAction, enabled: withBooking},
+	{fr: "/fr/liste-attente/{ref}/quitter", en: "/en/waiting-list/{ref}/leave", handle: (*Site).waitLeaveAction, enabled: withBooking},
 }
 
 // example returns a concrete path of a page with a wildcard (for the tests
@@ -152,6 +159,9 @@ func (s *Site) Register(rt *httpx.Router) {
 		}
 	}
 	for _, a := range actionTable {
+		if a.enabled != nil && !a.enabled(s) {
+			continue
+		}
 		for _, lang := range i18n.All {
 			h, lang := a.handle, lang
 			rt.HandleFunc(httpx.Route{Method: http.MethodPost, Path: a.path(lang), Kind: httpx.Action},

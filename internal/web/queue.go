@@ -57,9 +57,6 @@ func waitText(l i18n.Lang, e queue.Estimate) string {
 }
 
 func (s *Site) queueView(r *http.Request, l i18n.Lang, kiosk bool, chosen string) (queueView, error) {
-	if s.queue == nil {
-		return queueView{}, errs.E(errs.NotFound, "error.not_found")
-	}
 	p, sched, err := s.catalog.Point(r.PathValue("point"))
 	if err != nil {
 		return queueView{}, err
@@ -125,10 +122,6 @@ func (s *Site) kioskAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) 
 // take gives a ticket and sends the reader to it (303), or shows the page
 // again with the reason.
 func (s *Site) take(w http.ResponseWriter, r *http.Request, l i18n.Lang, kiosk bool) {
-	if s.queue == nil {
-		s.NotFound(w, r)
-		return
-	}
 	service := r.PostFormValue("service")
 	channel := queue.ChannelWeb
 	if kiosk {
@@ -186,10 +179,6 @@ type ticketView struct {
 }
 
 func (s *Site) ticketPage(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	if s.queue == nil {
-		s.NotFound(w, r)
-		return
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.Error(w, r, errs.E(errs.NotFound, "queue.ticket_not_found"))
@@ -235,10 +224,6 @@ func (s *Site) ticketPage(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 
 // leaveAction takes the ticket out of the queue and shows it again.
 func (s *Site) leaveAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	if s.queue == nil {
-		s.NotFound(w, r)
-		return
-	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.Error(w, r, errs.E(errs.NotFound, "queue.ticket_not_found"))

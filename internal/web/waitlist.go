@@ -129,7 +129,7 @@ func waitID(ref string) (int64, bool) {
 
 func (s *Site) waitEntryView(r *http.Request, l i18n.Lang, ref, token string) (waitEntryView, error) {
 	id, ok := waitID(ref)
-	if !ok || s.booking == nil {
+	if !ok {
 		return waitEntryView{}, errs.E(errs.NotFound, "booking.wait_not_found")
 	}
 	e, err := s.booking.WaitlistEntry(r.Context(), id, token)
