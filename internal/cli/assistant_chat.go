@@ -91,6 +91,7 @@ func assistantEval(ctx context.Context, env Env, args []string) error {
 			"training data: intent accuracy per language, entity precision and recall,\n"+
 			"dates and times, out-of-scope recall at 3 % of in-scope messages rejected,\n"+
 			"and the success of 100 scripted dialogues. Exit status 1 when a target is missed.")
+	errorsShown := fs.Int("errors", 0, "also list up to `N` misclassified utterances of each kind")
 	if err := fs.Parse(args); err != nil {
 		return flagError(err)
 	}
@@ -112,5 +113,8 @@ func assistantEval(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	fmt.Fprint(env.Stdout, rep.String())
+	if *errorsShown > 0 {
+		fmt.Fprint(env.Stdout, "\n"+rep.Parse.Misses(*errorsShown))
+	}
 	return rep.Check()
 }
