@@ -18,6 +18,7 @@ func (a *App) startAssistant() error {
 	if err != nil {
 		return err
 	}
+	a.catalog.OnChange(func() { parser.UseCatalog(assistant.CatalogOf(a.catalog)) })
 	a.assistant = dialogue.New(a.db, a.catalog, a.booking, parser, dialogue.Options{Logger: a.log,
 		Link: func(path string) string { return a.URL() + path }, ManageLink: a.manageURL})
 	go func() {

@@ -9,6 +9,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/assistant/entities"
@@ -69,11 +70,12 @@ func appendNonEmpty(dst []string, ss ...string) []string {
 	return dst
 }
 
-// Parser understands messages. It is immutable once built and safe for
-// concurrent use.
+// Parser understands messages. It is safe for concurrent use: the trained
+// classifier never changes, and the entity extractor is swapped whole when
+// the catalogue changes (UseCatalog).
 type Parser struct {
 	classifier *nlu.Classifier
-	extractor  *entities.Extractor
+	extractor  atomic.Pointer[entities.Extractor]
 }
 
 // NewParser trains the intent classifier on the embedded corpus and builds
@@ -83,7 +85,16 @@ func NewParser(cat Catalog) (*Parser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assistant: training the intent classifier: %w", err)
 	}
-	return &Parser{classifier: c, extractor: entities.New(cat.Services, cat.Municipalities)}, nil
+	p := &Parser{classifier: c}
+	p.UseCatalog(cat)
+	return p, nil
+}
+
+// UseCatalog makes the parser recognize the services and municipalities of
+// cat from the next message on (a catalogue edit or an import of
+// municipalities); messages being parsed finish with the previous lists.
+func (p *Parser) UseCatalog(cat Catalog) {
+	p.extractor.Store(entities.New(cat.Services, cat.Municipalities))
 }
 
 // Classifier is the parser's intent classifier.
@@ -107,7 +118,7 @@ func (p *Parser) Classifier() *nlu.Classifier { return p.classifier }
 func (p *Parser) Parse(text, langHint string, now time.Time) Result {
 	lang := nlu.DetectLang(text, langHint)
 	pred := p.classifier.Classify(text)
-	ents := p.extractor.Extract(text, lang, now)
+	ents := p.extractor.Load().Extract(text, lang, now)
 	if ents == nil {
 		ents = map[string]string{}
 	}

@@ -25,6 +25,7 @@ type Catalog struct {
 	log      *slog.Logger
 	snap     atomic.Pointer[snapshot]
 	reloadMu sync.Mutex
+	onChange []func()
 	stop     chan struct{}
 	done     chan struct{}
 }
@@ -78,7 +79,19 @@ func (c *Catalog) Reload(ctx context.Context) error {
 		return nil
 	}
 	c.snap.Store(build(data))
+	for _, f := range c.onChange {
+		f()
+	}
 	return nil
+}
+
+// OnChange registers f to run after each reload that found a new version
+// (whoever wrote it: this instance, another one, or an import). Register
+// at any time; f runs with the reload lock held, so it must not reload.
+func (c *Catalog) OnChange(f func()) {
+	c.reloadMu.Lock()
+	defer c.reloadMu.Unlock()
+	c.onChange = append(c.onChange, f)
 }
 
 // Start checks for changes made by other instances every interval.
