@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,13 +20,14 @@ import (
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
 	"github.com/guichet-qc/guichet/internal/httpx"
+	"github.com/guichet-qc/guichet/internal/identity"
 	"github.com/guichet-qc/guichet/internal/queue"
-	"github.com/guichet-qc/guichet/internal/staff"
 )
 
-// agentOnly tells whether a page path needs a signed-in agent.
+// agentOnly tells whether a page path needs a signed-in agent (or a
+// signed-in person: the account pages).
 func agentOnly(path string) bool {
-	for _, prefix := range []string{"/fr/agent", "/en/agent"} {
+	for _, prefix := range []string{"/fr/agent", "/en/agent", "/fr/compte", "/en/account"} {
 		if (path == prefix || strings.HasPrefix(path, prefix+"/")) && !strings.Contains(path, "/connexion") && !strings.Contains(path, "/sign-in") {
 			return true
 		}
@@ -82,10 +84,72 @@ func (b *browser) post(from, path string, form url.Values) (*http.Response, stri
 	return b.do("POST", path, form)
 }
 
-func (b *browser) signIn(email, password, next string) *http.Response {
+// signIn signs in through the agents' form: the password, then a code of
+// the authenticator (secret) when the account has one. It returns the last
+// answer.
+func (b *browser) signIn(email, password, secret, next string) *http.Response {
 	b.t.Helper()
 	resp, _ := b.post("/fr/agent/connexion", "/fr/agent/connexion", url.Values{"email": {email}, "password": {password}, "next": {next}})
+	if secret == "" || resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/fr/connexion/code") {
+		return resp
+	}
+	u, _ := url.Parse(resp.Header.Get("Location"))
+	resp, body := b.post(resp.Header.Get("Location"), "/fr/connexion/code", url.Values{"code": {codes.next(b.t, secret)}, "next": {u.Query().Get("next")}})
+	if resp.StatusCode != http.StatusSeeOther {
+		b.t.Fatalf("second factor: %d\n%s", resp.StatusCode, body)
+	}
 	return resp
+}
+
+// codes hands out TOTP codes: each step once per secret (the service takes
+// a step only once), from the previous step to the next one (its tolerance
+// for clock skew): three sign-ins per account and 30 seconds.
+var codes = &totpCodes{last: map[string]int64{}}
+
+type totpCodes struct {
+	mu   sync.Mutex
+	last map[string]int64
+}
+
+func (c *totpCodes) next(t testing.TB, secret string) string {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := time.Now()
+	cur := now.Unix() / 30
+	step := max(cur-1, c.last[secret]+1)
+	if step > cur+1 {
+		t.Fatal("more than three sign-ins of one account in 30 seconds: use another account")
+	}
+	c.last[secret] = step
+	code, err := identity.TOTPCode(secret, time.Unix(step*30, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// enrol adds an authenticator app through the enrolment page, for an agent
+// whose sign-in waits for it, and returns its secret and recovery codes.
+func (b *browser) enrol(next string) (string, []string) {
+	b.t.Helper()
+	resp, page := b.get("/fr/compte/application")
+	wantStatus(b.t, "enrolment page", resp, page, http.StatusOK)
+	m := regexp.MustCompile(`<code class="secret">([A-Z2-7 ]+)</code>`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `<img class="qr" src="data:image/png;base64,`) {
+		b.t.Fatalf("no secret or QR code on the enrolment page:\n%s", page)
+	}
+	secret := strings.ReplaceAll(m[1], " ", "")
+	resp, body := b.post("/fr/compte/application", "/fr/compte/application", url.Values{"code": {codes.next(b.t, secret)}, "next": {next}})
+	wantStatus(b.t, "enrolment", resp, body, http.StatusOK)
+	var recovery []string
+	for _, c := range regexp.MustCompile(`<li><code>([0-9a-z-]{19})</code></li>`).FindAllStringSubmatch(body, -1) {
+		recovery = append(recovery, c[1])
+	}
+	if len(recovery) != 10 {
+		b.t.Fatalf("%d recovery codes shown after enrolment:\n%s", len(recovery), body)
+	}
+	return secret, recovery
 }
 
 func wantStatus(t *testing.T, what string, resp *http.Response, body string, status int) {
@@ -103,15 +167,15 @@ func TestAgentScreens(t *testing.T) {
 		ctx := context.Background()
 		dataDir := filepath.Join(t.TempDir(), "data")
 		r := start(t, d.Dialect, func(c *config.Config) { c.DataDir = dataDir })
-		email, password, ok := r.DemoAgent()
-		if !ok || email != "agent@demo.guichet.example" || len(password) < 12 {
+		email, password, secret, ok := r.DemoAgent()
+		if !ok || email != "agent@demo.guichet.example" || len(password) < 12 || len(secret) != 32 {
 			t.Fatalf("demo agent: %q %v", email, ok)
 		}
 		st, err := os.Stat(filepath.Join(dataDir, "demo-agent.txt"))
 		if err != nil || st.Mode().Perm() != 0o600 {
 			t.Fatalf("demo-agent.txt: %v %v", st, err)
 		}
-		if b, _ := os.ReadFile(filepath.Join(dataDir, "demo-agent.txt")); strings.TrimSpace(string(b)) != email+" "+password {
+		if b, _ := os.ReadFile(filepath.Join(dataDir, "demo-agent.txt")); strings.TrimSpace(string(b)) != email+" "+password+" "+secret {
 			t.Errorf("demo-agent.txt holds %q", b)
 		}
 		demoPoint := r.Catalog().FirstPointID()
@@ -152,12 +216,12 @@ func TestAgentScreens(t *testing.T) {
 
 		t.Run("sign in, home, point screen, language links", func(t *testing.T) {
 			b := newBrowser(t, r.url)
-			resp := b.signIn(email, password, "https://evil.example/fr/agent")
+			resp := b.signIn(email, password, secret, "https://evil.example/fr/agent")
 			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/fr/agent" {
 				t.Fatalf("sign-in: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 			}
 			cookie := strings.Join(resp.Header.Values("Set-Cookie"), "\n")
-			for _, want := range []string{"guichet_staff=", "HttpOnly", "SameSite=Strict", "Path=/"} {
+			for _, want := range []string{"guichet_session=", "HttpOnly", "SameSite=Lax", "Path=/"} {
 				if !strings.Contains(cookie, want) {
 					t.Errorf("session cookie lacks %s: %s", want, cookie)
 				}
@@ -172,10 +236,12 @@ func TestAgentScreens(t *testing.T) {
 			if !strings.Contains(body, "Appeler la personne suivante") || !strings.Contains(body, "Aujourd’hui") {
 				t.Errorf("point screen:\n%s", body)
 			}
-			// next is followed when it is an agent path, and ignored otherwise.
-			for next, want := range map[string]string{pointPage: pointPage, "//evil.example/fr/agent": "/fr/agent",
-				"/fr/services": "/fr/agent", "/\\evil.example": "/fr/agent"} {
-				if resp := newBrowser(t, r.url).signIn(email, password, next); resp.Header.Get("Location") != want {
+			// next is carried to the second factor when it is a path of this
+			// site, and dropped otherwise.
+			for next, want := range map[string]string{pointPage: "/fr/connexion/code?next=" + url.QueryEscape(pointPage),
+				"//evil.example/fr/agent": "/fr/connexion/code", "https://evil.example/": "/fr/connexion/code",
+				"/\\evil.example": "/fr/connexion/code"} {
+				if resp := newBrowser(t, r.url).signIn(email, password, "", next); resp.Header.Get("Location") != want {
 					t.Errorf("next=%q: Location %q, want %q", next, resp.Header.Get("Location"), want)
 				}
 			}
@@ -207,24 +273,31 @@ func TestAgentScreens(t *testing.T) {
 		// A point open around the clock, and an agent who works there only.
 		point, service := alwaysOpen(t, r)
 		first, _, _ := r.Catalog().Point(demoPoint)
-		if _, err := staff.NewStore(r.DB(), nil).Create(ctx, staff.Account{Email: "nuit@demo.guichet.example", Name: "Agent de nuit",
+		if _, err := r.Identity().CreateAgent(ctx, nil, identity.NewAgent{Email: "nuit@demo.guichet.example", GivenName: "Agent de nuit",
 			OrganizationID: first.OrganizationID, Points: []string{point}}, "un mot de passe assez long"); err != nil {
 			t.Fatal(err)
 		}
+		// The night agent's first sign-in: an authenticator app first.
+		night := newBrowser(t, r.url)
+		if resp := night.signIn("nuit@demo.guichet.example", "un mot de passe assez long", "", ""); resp.Header.Get("Location") != "/fr/compte/application" {
+			t.Fatalf("first sign-in of an agent: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp, body := night.get("/fr/agent"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/fr/compte/application?next=%2Ffr%2Fagent" {
+			t.Fatalf("agent page before enrolment: %d %q\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		_, nightCodes := night.enrol("")
 		screen := "/fr/agent/points/" + point
 		action := func(name string) string { return screen + "/" + name }
 
 		t.Run("least privilege", func(t *testing.T) {
 			demo := newBrowser(t, r.url)
-			demo.signIn(email, password, "")
+			demo.signIn(email, password, secret, "")
 			resp, body := demo.get(screen)
 			wantStatus(t, "another point's screen", resp, body, http.StatusForbidden)
 			resp, body = demo.post("/fr/agent", action("appeler"), url.Values{"counter": {"1"}})
 			wantStatus(t, "call at another point", resp, body, http.StatusForbidden)
 			resp, body = demo.get(screen + "/rendez-vous")
 			wantStatus(t, "book at another point", resp, body, http.StatusForbidden)
-			night := newBrowser(t, r.url)
-			night.signIn("nuit@demo.guichet.example", "un mot de passe assez long", "")
 			resp, body = night.get(pointPage)
 			wantStatus(t, "the demo point for the night agent", resp, body, http.StatusForbidden)
 			if _, body := night.get("/fr/agent"); strings.Contains(body, pointPage) {
@@ -234,19 +307,23 @@ func TestAgentScreens(t *testing.T) {
 
 		t.Run("the counter flow", func(t *testing.T) {
 			b := newBrowser(t, r.url)
-			if resp := b.signIn("nuit@demo.guichet.example", "un mot de passe assez long", screen); resp.Header.Get("Location") != screen {
+			b.signIn("nuit@demo.guichet.example", "un mot de passe assez long", "", screen)
+			// A recovery code instead of the app, typed loosely.
+			resp, _ := b.post("/fr/connexion/code", "/fr/connexion/code", url.Values{"code": {strings.ToUpper(nightCodes[0])}, "next": {screen}})
+			var body string
+			if resp.Header.Get("Location") != screen {
 				t.Fatalf("sign-in: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 			}
 			ticket, _, err := r.Queue().Take(ctx, queue.TakeRequest{PointID: point, ServiceID: service, Channel: queue.ChannelWeb})
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, body := b.get(screen)
+			_, body = b.get(screen)
 			if !strings.Contains(body, "<th scope=\"row\">"+ticket.Label+"</th>") {
 				t.Fatalf("the waiting ticket is not on the board:\n%s", body)
 			}
 			// Call next: the ticket, at counter 3 (remembered).
-			resp, body := b.post(screen, action("appeler"), url.Values{"counter": {"3"}})
+			resp, body = b.post(screen, action("appeler"), url.Values{"counter": {"3"}})
 			wantStatus(t, "call", resp, body, http.StatusSeeOther)
 			if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, screen+"?") || !strings.Contains(loc, "done=called") {
 				t.Fatalf("call: Location %q", loc)
@@ -328,7 +405,8 @@ func TestAgentScreens(t *testing.T) {
 			r.DB().Read(ctx, func(tx *database.Tx) error {
 				return tx.QueryRow(ctx, `SELECT actor FROM audit_entries WHERE action = 'appointment.rescheduled' AND object = ?`, reference).Scan(&actor)
 			})
-			if !strings.HasPrefix(actor, "agent:staff:") {
+			night, _ := r.Identity().AccountByEmail(ctx, "nuit@demo.guichet.example")
+			if actor != "agent:account:"+night.ID {
 				t.Errorf("the move is recorded for %q", actor)
 			}
 
@@ -353,7 +431,7 @@ func TestAgentScreens(t *testing.T) {
 			}
 
 			// Sign out: the session ends.
-			resp, body = b.post(screen, "/fr/agent/deconnexion", url.Values{})
+			resp, body = b.post(screen, "/fr/deconnexion", url.Values{"agent": {"1"}})
 			wantStatus(t, "sign out", resp, body, http.StatusSeeOther)
 			if !strings.HasPrefix(resp.Header.Get("Location"), "/fr/agent/connexion") {
 				t.Errorf("sign out: Location %q", resp.Header.Get("Location"))

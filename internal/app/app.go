@@ -26,9 +26,9 @@ import (
 	"github.com/guichet-qc/guichet/internal/config"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/httpx"
+	"github.com/guichet-qc/guichet/internal/identity"
 	"github.com/guichet-qc/guichet/internal/notify"
 	"github.com/guichet-qc/guichet/internal/queue"
-	"github.com/guichet-qc/guichet/internal/staff"
 	"github.com/guichet-qc/guichet/internal/web"
 )
 
@@ -42,15 +42,17 @@ type App struct {
 	booking   *booking.Service
 	assistant *dialogue.Engine
 	queue     *queue.Queue
-	staff     *staff.Store
-	agent     demoAgent // the demonstration agent's sign-in, when there is one
-	outbox    *notify.Outbox
-	router    *httpx.Router
-	handler   http.Handler
-	ln        net.Listener
-	srv       *http.Server
-	bg        context.Context // ends when the application closes
-	stopBg    context.CancelFunc
+	identity  *identity.Service
+	// sessionEnded is told of every identity session that ends.
+	sessionEnded []identity.SessionEnded
+	agent        demoAgent // the demonstration agent's sign-in, when there is one
+	outbox       *notify.Outbox
+	router       *httpx.Router
+	handler      http.Handler
+	ln           net.Listener
+	srv          *http.Server
+	bg           context.Context // ends when the application closes
+	stopBg       context.CancelFunc
 }
 
 // New opens the database, migrates it, loads the demo data set into an
@@ -110,7 +112,9 @@ func (a *App) init(ctx context.Context) error {
 	a.booking.Start(time.Minute)
 	a.queue = queue.New(a.db, a.catalog, a.booking, queue.Options{Logger: a.log})
 	a.queue.Start()
-	a.staff = staff.NewStore(a.db, nil)
+	if err := a.startIdentity(); err != nil {
+		return err
+	}
 	if a.agent, err = a.ensureDemoAgent(ctx); err != nil {
 		return err
 	}
@@ -142,7 +146,7 @@ func (a *App) init(ctx context.Context) error {
 	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
 		Catalog: a.catalog, MapURL: a.cfg.MapURL, Booking: a.booking, DemoBooking: demoBooking,
 		Queue: a.queue, DemoTicket: demoTicket, DemoWait: demoWait, Mailbox: a.mailboxSource(),
-		Staff: a.staff, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation})
+		Identity: a.identity, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation})
 	if err != nil {
 		return err
 	}

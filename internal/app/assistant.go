@@ -21,23 +21,33 @@ func (a *App) startAssistant() error {
 	a.catalog.OnChange(func() { parser.UseCatalog(assistant.CatalogOf(a.catalog)) })
 	a.assistant = dialogue.New(a.db, a.catalog, a.booking, parser, dialogue.Options{Logger: a.log,
 		Link: func(path string) string { return a.URL() + path }, ManageLink: a.manageURL})
+	a.every(time.Hour, func(ctx context.Context) {
+		if n, err := a.assistant.Purge(ctx); err != nil {
+			a.log.Warn("assistant purge failed", "err", err)
+		} else if n > 0 {
+			a.log.Info("assistant transcripts deleted after their retention time", "conversations", n)
+		}
+	})
+	return nil
+}
+
+// every runs job at each interval until the application stops, each run
+// bounded by a minute.
+func (a *App) every(interval time.Duration, job func(ctx context.Context)) {
 	go func() {
-		t := time.NewTicker(time.Hour)
+		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
 			select {
 			case <-a.bg.Done():
 				return
 			case <-t.C:
-				if n, err := a.assistant.Purge(context.Background()); err != nil {
-					a.log.Warn("assistant purge failed", "err", err)
-				} else if n > 0 {
-					a.log.Info("assistant transcripts deleted after their retention time", "conversations", n)
-				}
+				ctx, cancel := context.WithTimeout(a.bg, time.Minute)
+				job(ctx)
+				cancel()
 			}
 		}
 	}()
-	return nil
 }
 
 // Assistant is the application's conversation engine.

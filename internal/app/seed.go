@@ -9,7 +9,7 @@ import (
 
 	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog/demo"
-	"github.com/guichet-qc/guichet/internal/staff"
+	"github.com/guichet-qc/guichet/internal/identity"
 	"github.com/guichet-qc/guichet/internal/web"
 
 	"github.com/guichet-qc/guichet/internal/database"
@@ -177,19 +177,21 @@ func (a *App) demoWait(ctx context.Context) (web.WaitRef, error) {
 }
 
 // demoAgent is the sign-in of the demonstration agent.
-type demoAgent struct{ email, password string }
+type demoAgent struct{ email, password, totp string }
 
 // DemoAgentEmail is the e-mail address of the demonstration agent.
 const DemoAgentEmail = "agent@demo.guichet.example"
 
-// demoAgentFile, in the data directory, holds "email password" of the
-// demonstration agent (mode 0600): the password is generated, never logged.
+// demoAgentFile, in the data directory, holds "email password totp-secret"
+// of the demonstration agent (mode 0600): generated, never logged. Any
+// authenticator app takes the secret.
 const demoAgentFile = "demo-agent.txt"
 
 // ensureDemoAgent creates, once, on a platform holding demonstration data,
 // an agent account for the example point and the other demonstration points
 // of its organization, with a generated password written to
-// <data-dir>/demo-agent.txt. Later starts read the file. A database whose
+// <data-dir>/demo-agent.txt with the secret of its authenticator (agents
+// must use a second factor). Later starts read the file. A database whose
 // account exists without the file (another data directory) has no known
 // demonstration agent.
 func (a *App) ensureDemoAgent(ctx context.Context) (demoAgent, error) {
@@ -199,8 +201,8 @@ func (a *App) ensureDemoAgent(ctx context.Context) (demoAgent, error) {
 	}
 	file := filepath.Join(a.cfg.DataDir, demoAgentFile)
 	if b, err := os.ReadFile(file); err == nil {
-		if email, password, ok := strings.Cut(strings.TrimSpace(string(b)), " "); ok && email == DemoAgentEmail && password != "" {
-			return demoAgent{email: email, password: password}, nil
+		if f := strings.Fields(string(b)); len(f) == 3 && f[0] == DemoAgentEmail {
+			return demoAgent{email: f[0], password: f[1], totp: f[2]}, nil
 		}
 	}
 	first, _, err := a.catalog.Point(firstID)
@@ -217,9 +219,9 @@ func (a *App) ensureDemoAgent(ctx context.Context) (demoAgent, error) {
 			points = append(points, p.ID)
 		}
 	}
-	password := staff.NewPassword()
-	_, err = a.staff.Create(ctx, staff.Account{Email: DemoAgentEmail, Name: "Agent Démo", OrganizationID: first.OrganizationID,
-		Points: points}, password)
+	password := identity.NewPassword()
+	acct, err := a.identity.CreateAgent(ctx, nil, identity.NewAgent{Email: DemoAgentEmail, GivenName: "Agent", FamilyName: "Démo",
+		OrganizationID: first.OrganizationID, Points: points, Roles: []identity.Role{identity.RoleAgent, identity.RoleSupervisor}}, password)
 	if errs.Is(err, errs.Conflict) {
 		a.log.Warn("the demonstration agent exists but its password file is missing", "file", file)
 		return demoAgent{}, nil
@@ -227,18 +229,23 @@ func (a *App) ensureDemoAgent(ctx context.Context) (demoAgent, error) {
 	if err != nil {
 		return demoAgent{}, err
 	}
+	secret, err := a.identity.ProvisionTOTP(ctx, acct)
+	if err != nil {
+		return demoAgent{}, err
+	}
 	if err := os.MkdirAll(a.cfg.DataDir, 0o700); err != nil {
 		return demoAgent{}, err
 	}
-	if err := os.WriteFile(file, []byte(DemoAgentEmail+" "+password+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(DemoAgentEmail+" "+password+" "+secret+"\n"), 0o600); err != nil {
 		return demoAgent{}, err
 	}
-	a.log.Info("demonstration agent created; its e-mail and password are in the file", "file", file)
-	return demoAgent{email: DemoAgentEmail, password: password}, nil
+	a.log.Info("demonstration agent created; its e-mail, password and authenticator secret are in the file", "file", file)
+	return demoAgent{email: DemoAgentEmail, password: password, totp: secret}, nil
 }
 
-// DemoAgent returns the demonstration agent's e-mail and password (for
-// tests and the accessibility harness); ok is false when there is none.
-func (a *App) DemoAgent() (email, password string, ok bool) {
-	return a.agent.email, a.agent.password, a.agent.email != ""
+// DemoAgent returns the demonstration agent's e-mail, password and
+// authenticator secret (for tests and the accessibility harness); ok is
+// false when there is none.
+func (a *App) DemoAgent() (email, password, totpSecret string, ok bool) {
+	return a.agent.email, a.agent.password, a.agent.totp, a.agent.email != ""
 }

@@ -21,11 +21,12 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/guichet-qc/guichet/internal/app"
+	"github.com/guichet-qc/guichet/internal/identity"
 )
 
 // needsAgent tells whether a page path is an agent page other than sign-in.
 func needsAgent(path string) bool {
-	for _, prefix := range []string{"/fr/agent", "/en/agent"} {
+	for _, prefix := range []string{"/fr/agent", "/en/agent", "/fr/compte", "/en/account"} {
 		if path == prefix || strings.HasPrefix(path, prefix+"/") || strings.HasPrefix(path, prefix+"?") {
 			return !strings.HasPrefix(path, "/fr/agent/connexion") && !strings.HasPrefix(path, "/en/agent/sign-in")
 		}
@@ -51,7 +52,7 @@ func signedIn(t testing.TB, a *app.App) *http.Cookie {
 }
 
 func signIn(parent context.Context, a *app.App) (*http.Cookie, error) {
-	email, password, ok := a.DemoAgent()
+	email, password, secret, ok := a.DemoAgent()
 	if !ok {
 		return nil, fmt.Errorf("the application has no demonstration agent to sign in with")
 	}
@@ -63,9 +64,21 @@ func signIn(parent context.Context, a *app.App) (*http.Cookie, error) {
 		chromedp.Navigate(a.URL()+"/fr/agent/connexion"),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
-		chromedp.Click(chromedp.CSS(`form.agent-signin button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS("form.agent-signout")),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`input[autocomplete="one-time-code"]`)),
 	)
+	if err == nil {
+		// The same code cannot serve twice: the harness signs in once per run.
+		code, cerr := identity.TOTPCode(secret, time.Now())
+		if cerr != nil {
+			return nil, cerr
+		}
+		err = chromedp.Do(ctx,
+			chromedp.SendKeys(chromedp.CSS("#code"), code),
+			chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.CSS("form.agent-signout")),
+		)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sign in through the form as %s: %w", email, err)
 	}
@@ -89,14 +102,14 @@ func signIn(parent context.Context, a *app.App) (*http.Cookie, error) {
 		return nil, fmt.Errorf("after signing in the browser is at %s, want /fr/agent", loc)
 	}
 	for _, c := range cookies {
-		if c.Name == "guichet_staff" {
-			if !c.HTTPOnly || c.SameSite != network.CookieSameSiteStrict {
-				return nil, fmt.Errorf("the session cookie is not HttpOnly and SameSite=Strict: %+v", c)
+		if c.Name == "guichet_session" {
+			if !c.HTTPOnly || c.SameSite != network.CookieSameSiteLax {
+				return nil, fmt.Errorf("the session cookie is not HttpOnly and SameSite=Lax: %+v", c)
 			}
 			return &http.Cookie{Name: c.Name, Value: c.Value, Path: "/", Expires: time.Now().Add(time.Hour)}, nil
 		}
 	}
-	return nil, fmt.Errorf("no guichet_staff cookie after signing in")
+	return nil, fmt.Errorf("no guichet_session cookie after signing in")
 }
 
 // clientWith returns a copy of client that sends the session cookie.
@@ -111,7 +124,8 @@ func clientWith(client *http.Client, base string, c *http.Cookie) *http.Client {
 
 func TestNeedsAgent(t *testing.T) {
 	for path, want := range map[string]bool{"/fr/agent": true, "/en/agent/points/x": true, "/fr/agent/connexion": false,
-		"/en/agent/sign-in?next=%2Fen%2Fagent": false, "/fr/agents": false, "/fr/": false} {
+		"/en/agent/sign-in?next=%2Fen%2Fagent": false, "/fr/agents": false, "/fr/": false, "/fr/compte": true, "/en/account/password": true,
+		"/fr/connexion": false} {
 		if needsAgent(path) != want {
 			t.Errorf("needsAgent(%q) = %v", path, !want)
 		}

@@ -14,8 +14,8 @@ import (
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
+	"github.com/guichet-qc/guichet/internal/identity"
 	"github.com/guichet-qc/guichet/internal/queue"
-	"github.com/guichet-qc/guichet/internal/staff"
 )
 
 // The counter screen of a point: call the next item, say it was served or
@@ -67,7 +67,7 @@ type agentPointView struct {
 
 // pointScreen builds the screen of a point for an agent; day is the
 // agenda's day (YYYY-MM-DD, "" for today).
-func (s *Site) pointScreen(ctx context.Context, l i18n.Lang, a staff.Account, p catalog.ServicePoint, sched catalog.Schedule, day, counter, chosen string) (agentPointView, error) {
+func (s *Site) pointScreen(ctx context.Context, l i18n.Lang, a identity.Account, p catalog.ServicePoint, sched catalog.Schedule, day, counter, chosen string) (agentPointView, error) {
 	loc := sched.Location()
 	now := s.now().In(loc)
 	agendaDay := sched.Day(now).Date
@@ -183,7 +183,7 @@ func (s *Site) serviceName(l i18n.Lang, id string) string {
 }
 
 // agentPointFor checks the session and the point of an agent request.
-func (s *Site) agentPointFor(w http.ResponseWriter, r *http.Request, l i18n.Lang) (staff.Account, catalog.ServicePoint, catalog.Schedule, bool) {
+func (s *Site) agentPointFor(w http.ResponseWriter, r *http.Request, l i18n.Lang) (identity.Account, catalog.ServicePoint, catalog.Schedule, bool) {
 	a, ok := s.requireStaff(w, r, l)
 	if !ok {
 		return a, catalog.ServicePoint{}, catalog.Schedule{}, false
@@ -234,7 +234,7 @@ func doneMessage(l i18n.Lang, q url.Values) string {
 }
 
 // agentAgain shows the point's screen again with the reason of a refusal.
-func (s *Site) agentAgain(w http.ResponseWriter, r *http.Request, l i18n.Lang, a staff.Account, p catalog.ServicePoint, sched catalog.Schedule, err error) {
+func (s *Site) agentAgain(w http.ResponseWriter, r *http.Request, l i18n.Lang, a identity.Account, p catalog.ServicePoint, sched catalog.Schedule, err error) {
 	e := errs.As(err)
 	if e.Code == errs.Internal || e.Code == errs.Unavailable || e.Code == errs.Forbidden {
 		s.Error(w, r, err)

@@ -24,9 +24,9 @@ type page struct {
 // The capabilities a page or an action needs.
 func withBooking(s *Site) bool   { return s.booking != nil }
 func withQueue(s *Site) bool     { return s.queue != nil }
-func withStaff(s *Site) bool     { return s.staff != nil }
-func withAgentDesk(s *Site) bool { return s.staff != nil && s.queue != nil && s.booking != nil }
-func withInbox(s *Site) bool     { return s.staff != nil && s.assistant != nil }
+func withIdentity(s *Site) bool  { return s.identity != nil }
+func withAgentDesk(s *Site) bool { return s.identity != nil && s.queue != nil && s.booking != nil }
+func withInbox(s *Site) bool     { return s.identity != nil && s.assistant != nil }
 func withAssistant(s *Site) bool { return s.assistant != nil }
 func withMailbox(s *Site) bool   { return s.mailboxSource != nil }
 
@@ -53,8 +53,19 @@ var pageTable = []page{
 	{id: "queue", fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).queuePage, enabled: withQueue},
 	{id: "kiosk", fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskPage, enabled: withQueue},
 	{id: "queue_ticket", fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).ticketPage, enabled: withQueue},
-	{id: "agent_signin", fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignIn, enabled: withStaff},
-	{id: "agent_home", fr: "/fr/agent", en: "/en/agent", handle: (*Site).agentHome, enabled: withStaff},
+	{id: "sign_in", fr: "/fr/connexion", en: "/en/sign-in", handle: (*Site).signIn, enabled: withIdentity},
+	{id: "second_factor", fr: "/fr/connexion/code", en: "/en/sign-in/code", handle: (*Site).secondFactor, enabled: withIdentity},
+	{id: "sign_up", fr: "/fr/inscription", en: "/en/sign-up", handle: (*Site).signUp, enabled: withIdentity},
+	{id: "verify_email", fr: "/fr/courriel/verifier", en: "/en/email/verify", handle: (*Site).verifyEmail, enabled: withIdentity},
+	{id: "verify_resend", fr: "/fr/courriel/renvoyer", en: "/en/email/resend", handle: (*Site).verifyResend, enabled: withIdentity},
+	{id: "password_forgot", fr: "/fr/mot-de-passe/oubli", en: "/en/password/forgot", handle: (*Site).passwordForgot, enabled: withIdentity},
+	{id: "password_reset", fr: "/fr/mot-de-passe/nouveau", en: "/en/password/new", handle: (*Site).passwordReset, enabled: withIdentity},
+	{id: "counter_recovery", fr: "/fr/recuperation", en: "/en/recovery", handle: (*Site).counterRecovery, enabled: withIdentity},
+	{id: "account", fr: "/fr/compte", en: "/en/account", handle: (*Site).account, enabled: withIdentity},
+	{id: "totp_enrol", fr: "/fr/compte/application", en: "/en/account/authenticator", handle: (*Site).totpEnrol, enabled: withIdentity},
+	{id: "password_change", fr: "/fr/compte/mot-de-passe", en: "/en/account/password", handle: (*Site).passwordChange, enabled: withIdentity},
+	{id: "agent_signin", fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignIn, enabled: withIdentity},
+	{id: "agent_home", fr: "/fr/agent", en: "/en/agent", handle: (*Site).agentHome, enabled: withIdentity},
 	{id: "agent_point", fr: "/fr/agent/points/{id}", en: "/en/agent/points/{id}", handle: (*Site).agentPointPage, enabled: withAgentDesk},
 	{id: "agent_book", fr: "/fr/agent/points/{id}/rendez-vous", en: "/en/agent/points/{id}/appointments", handle: (*Site).agentBookPage, enabled: withAgentDesk},
 	{id: "agent_inbox", fr: "/fr/agent/conversations", en: "/en/agent/conversations", handle: (*Site).agentInbox, enabled: withInbox},
@@ -88,8 +99,21 @@ var actionTable = []action{
 	{fr: "/fr/file/{point}", en: "/en/queue/{point}", handle: (*Site).takeAction, enabled: withQueue},
 	{fr: "/fr/borne/{point}", en: "/en/kiosk/{point}", handle: (*Site).kioskAction, enabled: withQueue},
 	{fr: "/fr/file/billet/{id}", en: "/en/queue/ticket/{id}", handle: (*Site).leaveAction, enabled: withQueue},
-	{fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignInAction, enabled: withStaff},
-	{fr: "/fr/agent/deconnexion", en: "/en/agent/sign-out", handle: (*Site).agentSignOutAction, enabled: withStaff},
+	{fr: "/fr/connexion", en: "/en/sign-in", handle: (*Site).signInAction, enabled: withIdentity},
+	{fr: "/fr/connexion/code", en: "/en/sign-in/code", handle: (*Site).secondFactorAction, enabled: withIdentity},
+	{fr: "/fr/inscription", en: "/en/sign-up", handle: (*Site).signUpAction, enabled: withIdentity},
+	{fr: "/fr/courriel/verifier", en: "/en/email/verify", handle: (*Site).verifyEmailAction, enabled: withIdentity},
+	{fr: "/fr/courriel/renvoyer", en: "/en/email/resend", handle: (*Site).verifyResendAction, enabled: withIdentity},
+	{fr: "/fr/mot-de-passe/oubli", en: "/en/password/forgot", handle: (*Site).passwordForgotAction, enabled: withIdentity},
+	{fr: "/fr/mot-de-passe/nouveau", en: "/en/password/new", handle: (*Site).passwordResetAction, enabled: withIdentity},
+	{fr: "/fr/recuperation", en: "/en/recovery", handle: (*Site).counterRecoveryAction, enabled: withIdentity},
+	{fr: "/fr/compte/application", en: "/en/account/authenticator", handle: (*Site).totpEnrolAction, enabled: withIdentity},
+	{fr: "/fr/compte/application/retirer", en: "/en/account/authenticator/remove", handle: (*Site).totpRemoveAction, enabled: withIdentity},
+	{fr: "/fr/compte/codes", en: "/en/account/codes", handle: (*Site).recoveryCodesAction, enabled: withIdentity},
+	{fr: "/fr/compte/sessions/{ref}/fin", en: "/en/account/sessions/{ref}/end", handle: (*Site).endSessionAction, enabled: withIdentity},
+	{fr: "/fr/compte/mot-de-passe", en: "/en/account/password", handle: (*Site).passwordChangeAction, enabled: withIdentity},
+	{fr: "/fr/deconnexion", en: "/en/sign-out", handle: (*Site).signOutAction, enabled: withIdentity},
+	{fr: "/fr/agent/connexion", en: "/en/agent/sign-in", handle: (*Site).agentSignInAction, enabled: withIdentity},
 	{fr: "/fr/agent/points/{id}/appeler", en: "/en/agent/points/{id}/call", handle: (*Site).agentCallAction, enabled: withAgentDesk},
 	{fr: "/fr/agent/points/{id}/servi", en: "/en/agent/points/{id}/served", handle: (*Site).agentServedAction, enabled: withAgentDesk},
 	{fr: "/fr/agent/points/{id}/absent", en: "/en/agent/points/{id}/no-show", handle: (*Site).agentNoShowAction, enabled: withAgentDesk},

@@ -20,8 +20,8 @@ import (
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
+	"github.com/guichet-qc/guichet/internal/identity"
 	"github.com/guichet-qc/guichet/internal/queue"
-	"github.com/guichet-qc/guichet/internal/staff"
 )
 
 //go:embed templates/*.html
@@ -55,15 +55,15 @@ type Options struct {
 	Catalog      *catalog.Catalog
 	MapURL       string // directions link template with {lat}, {lon}, {address}
 	Now          func() time.Time
-	Booking      *booking.Service // appointments (nil: booking pages answer 404)
-	DemoBooking  BookingRef       // the demonstration appointment shown as the manage page's example
-	Queue        *queue.Queue     // the walk-in queue (nil: queue pages answer 404)
-	DemoTicket   QueueTicketRef   // the demonstration ticket shown as the ticket page's example
-	DemoWait     WaitRef          // the demonstration waiting-list entry shown as its page's example
-	Mailbox      MailboxSource    // the development mailbox (nil: no mailbox page)
-	Staff        *staff.Store     // agents' sign-in (nil: agent pages answer 404)
-	Secure       bool             // the site is served over HTTPS: cookies get Secure
-	Assistant    *dialogue.Engine // the conversational assistant (nil: no chat page)
+	Booking      *booking.Service  // appointments (nil: booking pages answer 404)
+	DemoBooking  BookingRef        // the demonstration appointment shown as the manage page's example
+	Queue        *queue.Queue      // the walk-in queue (nil: queue pages answer 404)
+	DemoTicket   QueueTicketRef    // the demonstration ticket shown as the ticket page's example
+	DemoWait     WaitRef           // the demonstration waiting-list entry shown as its page's example
+	Mailbox      MailboxSource     // the development mailbox (nil: no mailbox page)
+	Identity     *identity.Service // accounts and sign-in (nil: account and agent pages answer 404)
+	Secure       bool              // the site is served over HTTPS: cookies get Secure
+	Assistant    *dialogue.Engine  // the conversational assistant (nil: no chat page)
 	// DemoConversation is a handed-over demonstration conversation, the
 	// example of the agent's conversation page.
 	DemoConversation string
@@ -86,7 +86,7 @@ type Site struct {
 	demoTicket       QueueTicketRef
 	demoWait         WaitRef
 	mailboxSource    MailboxSource
-	staff            *staff.Store
+	identity         *identity.Service
 	secure           bool
 	assistant        *dialogue.Engine
 	demoConversation string
@@ -101,7 +101,7 @@ func New(o Options) (*Site, error) {
 	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
 		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now, booking: o.Booking, demoRef: o.DemoBooking,
 		queue: o.Queue, demoTicket: o.DemoTicket, demoWait: o.DemoWait, mailboxSource: o.Mailbox,
-		staff: o.Staff, secure: o.Secure, assistant: o.Assistant, demoConversation: o.DemoConversation,
+		identity: o.Identity, secure: o.Secure, assistant: o.Assistant, demoConversation: o.DemoConversation,
 		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {
@@ -112,6 +112,7 @@ func New(o Options) (*Site, error) {
 		funcs := i18n.FuncMap(lang)
 		funcs["asset"] = o.Assets.URL
 		funcs["inc"] = func(i int) int { return i + 1 }
+		funcs["field"] = fieldOf
 		base, err := template.New("layout").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/_*.html")
 		if err != nil {
 			return nil, err
@@ -140,6 +141,7 @@ type View struct {
 	Demo     bool
 	CSRF     string
 	Query    string // the q parameter, for the search form
+	SignedIn bool   // a session cookie is present (the header links to the account)
 	Data     any
 	site     *Site
 }
@@ -162,7 +164,8 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, lang i
 		return
 	}
 	v := View{Lang: lang, Title: title, AltURL: s.altURL(r, lang), ThemeURL: s.assets.ThemeURL(),
-		Demo: s.demo, CSRF: httpx.CSRFToken(r.Context()), Query: r.URL.Query().Get("q"), Data: data, site: s}
+		Demo: s.demo, CSRF: httpx.CSRFToken(r.Context()), Query: r.URL.Query().Get("q"), Data: data, site: s,
+		SignedIn: s.identity != nil && s.sessionID(r) != ""}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		if name == "error" {

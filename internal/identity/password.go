@@ -1,4 +1,4 @@
-package staff
+package identity
 
 import (
 	"crypto/rand"

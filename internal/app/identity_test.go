@@ -1,0 +1,179 @@
+package app_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/guichet-qc/guichet/internal/database"
+	"github.com/guichet-qc/guichet/internal/database/dbtest"
+	"github.com/guichet-qc/guichet/internal/notify"
+)
+
+// mailLink returns the link of the last mail of kind to addr.
+func mailLink(t *testing.T, r *running, kind, to string) string {
+	t.Helper()
+	msgs, err := notify.Recent(context.Background(), r.DB(), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if m.Kind == kind && m.To == to {
+			link := regexp.MustCompile(`https?://\S+`).FindString(m.Text)
+			if link == "" {
+				t.Fatalf("%s mail without a link:\n%s", kind, m.Text)
+			}
+			u, _ := url.Parse(link)
+			return u.RequestURI()
+		}
+	}
+	t.Fatalf("no %s mail to %s", kind, to)
+	return ""
+}
+
+func countMails(t *testing.T, r *running, kind, to string) int {
+	t.Helper()
+	msgs, _ := notify.Recent(context.Background(), r.DB(), 200)
+	n := 0
+	for _, m := range msgs {
+		if m.Kind == kind && m.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCitizenAccount walks a citizen's account through the HTML forms, as a
+// browser without JavaScript: sign-up with errors, the verification link,
+// sign-in, an authenticator app, the second factor, sessions ended from
+// another browser, a forgotten password.
+func TestCitizenAccount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *database.DB) {
+		r := start(t, d.Dialect)
+		const email, password = "camille@example.com", "Des bleuets au Lac-Saint-Jean"
+		b := newBrowser(t, r.url)
+
+		// Bad input: every problem at once, nothing typed is lost (but the password).
+		resp, body := b.post("/fr/inscription", "/fr/inscription", url.Values{"given_name": {"Camille"}, "family_name": {""},
+			"email": {"pas-une-adresse"}, "password": {"motdepasse"}})
+		wantStatus(t, "invalid sign-up", resp, body, http.StatusUnprocessableEntity)
+		for _, want := range []string{`href="#family_name"`, `href="#email"`, `href="#password"`, `value="Camille"`, `value="pas-une-adresse"`,
+			`aria-invalid="true"`, "au moins 12 caractères"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("invalid sign-up page lacks %s", want)
+			}
+		}
+		if strings.Contains(body, `value="motdepasse"`) {
+			t.Error("the password is written back into the page")
+		}
+		resp, body = b.post("/fr/inscription", "/fr/inscription", url.Values{"given_name": {"Camille"}, "family_name": {"Gagnon"},
+			"email": {email}, "password": {"password1234"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "plus courants") {
+			t.Fatalf("common password: %d", resp.StatusCode)
+		}
+		resp, body = b.post("/fr/inscription", "/fr/inscription", url.Values{"given_name": {"Camille"}, "family_name": {"Gagnon"},
+			"email": {email}, "password": {password}})
+		wantStatus(t, "sign-up", resp, body, http.StatusOK)
+		if !strings.Contains(body, "Vérifiez vos courriels") {
+			t.Fatalf("after sign-up:\n%s", body)
+		}
+		// Not verified: the password is refused with a way forward.
+		resp, body = b.post("/fr/connexion", "/fr/connexion", url.Values{"email": {email}, "password": {password}})
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "/fr/courriel/renvoyer") {
+			t.Fatalf("unverified sign-in: %d", resp.StatusCode)
+		}
+		// The link shows a button; only the post verifies (mail scanners open links).
+		link := mailLink(t, r, "identity.verify_email", email)
+		resp, body = b.get(link)
+		wantStatus(t, "verification page", resp, body, http.StatusOK)
+		resp, body = b.post(link, "/fr/courriel/verifier", url.Values{"jeton": {regexp.MustCompile(`name="jeton" value="([^"]+)"`).FindStringSubmatch(body)[1]}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/fr/connexion?verified=1" {
+			t.Fatalf("verification: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+
+		// Sign in: level 1, one session.
+		resp, _ = b.post("/fr/connexion", "/fr/connexion", url.Values{"email": {email}, "password": {password}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/fr/compte" {
+			t.Fatalf("sign-in: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		_, body = b.get("/fr/compte")
+		for _, want := range []string{"Camille Gagnon", email, "Niveau 1", "ce navigateur", "Ajouter une application"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("account page lacks %q", want)
+			}
+		}
+
+		// An authenticator app: level 2, recovery codes shown once, a mail.
+		_, recovery := b.enrol("")
+		_, body = b.get("/fr/compte")
+		if !strings.Contains(body, "Niveau 2") || !strings.Contains(body, "Codes de récupération inutilisés\u00a0: 10.") {
+			t.Errorf("account after enrolment:\n%s", body)
+		}
+		if countMails(t, r, "identity.factor_added", email) != 1 {
+			t.Error("no mail about the new authenticator")
+		}
+
+		// Another browser: the password alone is not enough any more.
+		other := newBrowser(t, r.url)
+		resp, _ = other.post("/fr/connexion", "/fr/connexion", url.Values{"email": {email}, "password": {password}})
+		if resp.Header.Get("Location") != "/fr/connexion/code" {
+			t.Fatalf("sign-in with a factor: %q", resp.Header.Get("Location"))
+		}
+		if resp, _ := other.get("/fr/compte"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/fr/connexion/code?next=%2Ffr%2Fcompte" {
+			t.Fatalf("account before the code: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		resp, body = other.post("/fr/connexion/code", "/fr/connexion/code", url.Values{"code": {"123456"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "n’est pas valide") {
+			t.Fatalf("wrong code: %d", resp.StatusCode)
+		}
+		resp, _ = other.post("/fr/connexion/code", "/fr/connexion/code", url.Values{"code": {recovery[1]}})
+		if resp.Header.Get("Location") != "/fr/compte" {
+			t.Fatalf("recovery code: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+
+		// The first browser sees two sessions and ends the other one.
+		_, body = b.get("/fr/compte")
+		ends := regexp.MustCompile(`action="(/fr/compte/sessions/[0-9a-f]+/fin)"`).FindAllStringSubmatch(body, -1)
+		if len(ends) != 2 {
+			t.Fatalf("%d sessions listed, want 2", len(ends))
+		}
+		_, otherPage := other.get("/fr/compte")
+		mine := regexp.MustCompile(`(?s)<li>\s*<p><strong>[^<]*</strong> — ce navigateur.*?action="([^"]+)"`).FindStringSubmatch(otherPage)
+		if mine == nil {
+			t.Fatalf("the other browser does not see itself:\n%s", otherPage)
+		}
+		resp, _ = b.post("/fr/compte", mine[1], url.Values{})
+		if resp.Header.Get("Location") != "/fr/compte?fin=1" {
+			t.Fatalf("end the other session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp, _ := other.get("/fr/compte"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/fr/connexion") {
+			t.Fatalf("the ended session still works: %d", resp.StatusCode)
+		}
+
+		// A forgotten password: the same answer for an unknown address.
+		for _, who := range []string{email, "personne@example.com"} {
+			resp, body := other.post("/fr/mot-de-passe/oubli", "/fr/mot-de-passe/oubli", url.Values{"email": {who}})
+			if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Si un compte a l’adresse "+who) {
+				t.Fatalf("forgot (%s): %d", who, resp.StatusCode)
+			}
+		}
+		reset := mailLink(t, r, "identity.reset_password", email)
+		resp, body = other.get(reset)
+		wantStatus(t, "reset page", resp, body, http.StatusOK)
+		token := regexp.MustCompile(`name="jeton" value="([^"]+)"`).FindStringSubmatch(body)[1]
+		resp, _ = other.post(reset, "/fr/mot-de-passe/nouveau", url.Values{"jeton": {token}, "password": {"Une nouvelle phrase de passe"}})
+		if resp.Header.Get("Location") != "/fr/connexion?reset=1" {
+			t.Fatalf("reset: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp, _ := b.get("/fr/compte"); resp.StatusCode != http.StatusSeeOther {
+			t.Error("a session survived the password reset")
+		}
+		resp, body = other.get(reset)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "ne fonctionne plus") {
+			t.Errorf("a used reset link: %d", resp.StatusCode)
+		}
+	})
+}
