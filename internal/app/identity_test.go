@@ -10,6 +10,7 @@ import (
 
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
+	"github.com/guichet-qc/guichet/internal/identity"
 	"github.com/guichet-qc/guichet/internal/notify"
 )
 
@@ -174,6 +175,62 @@ func TestCitizenAccount(t *testing.T) {
 		resp, body = other.get(reset)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "ne fonctionne plus") {
 			t.Errorf("a used reset link: %d", resp.StatusCode)
+		}
+	})
+}
+
+// TestCounterRecovery: a citizen who lost their factors is restored by an
+// agent at a counter, through the forms, and gets back to level 3.
+func TestCounterRecovery(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *database.DB) {
+		r := start(t, d.Dialect)
+		ctx := context.Background()
+		const email, password = "perdu@example.com", "Un traversier sur le fleuve"
+		if err := r.Identity().SignUp(ctx, identity.SignUp{Email: email, GivenName: "Alex", FamilyName: "Roy", Password: password, Addr: "192.0.2.7"}); err != nil {
+			t.Fatal(err)
+		}
+		citizen := newBrowser(t, r.url)
+		link := mailLink(t, r, "identity.verify_email", email)
+		_, page := citizen.get(link)
+		citizen.post(link, "/fr/courriel/verifier", url.Values{"jeton": {regexp.MustCompile(`name="jeton" value="([^"]+)"`).FindStringSubmatch(page)[1]}})
+		citizen.post("/fr/connexion", "/fr/connexion", url.Values{"email": {email}, "password": {password}})
+		citizen.enrol("")
+
+		// The agent: verify without a document is refused; then restore.
+		agentEmail, agentPassword, secret, _ := r.DemoAgent()
+		agent := newBrowser(t, r.url)
+		agent.signIn(agentEmail, agentPassword, secret, "")
+		resp, body := agent.post("/fr/agent/identite", "/fr/agent/identite", url.Values{"email": {email}, "action": {"recover"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#evidence"`) {
+			t.Fatalf("without a document: %d\n%s", resp.StatusCode, body)
+		}
+		resp, body = agent.post("/fr/agent/identite", "/fr/agent/identite", url.Values{"email": {email}, "evidence": {"passport"}, "action": {"recover"}})
+		wantStatus(t, "restore", resp, body, http.StatusOK)
+		m := regexp.MustCompile(`<li><code>([0-9a-z-]{19})</code></li>`).FindStringSubmatch(body)
+		if m == nil || !strings.Contains(body, "Alex Roy") {
+			t.Fatalf("no code handed over:\n%s", body)
+		}
+		// The citizen's old session is gone; the code lets them back in.
+		if resp, _ := citizen.get("/fr/compte"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatal("a session survived the recovery")
+		}
+		resp, _ = citizen.post("/fr/recuperation", "/fr/recuperation", url.Values{"email": {email}, "code": {strings.ToUpper(m[1])}, "password": {"Un autre traversier ce soir"}})
+		if resp.Header.Get("Location") != "/fr/compte/application?recovered=1" {
+			t.Fatalf("counter code: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		citizen.enrol("")
+		_, body = citizen.get("/fr/compte")
+		if !strings.Contains(body, "Niveau 3") {
+			t.Errorf("after recovery and a new app, the level is not 3:\n%s", body)
+		}
+		// The audit log names the agent.
+		agentAccount, _ := r.Identity().AccountByEmail(ctx, agentEmail)
+		var n int
+		r.DB().Read(ctx, func(tx *database.Tx) error {
+			return tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit_entries WHERE action = 'identity.recovered_at_counter' AND actor = ?`, "account:"+agentAccount.ID).Scan(&n)
+		})
+		if n != 1 {
+			t.Errorf("%d audit entries of the recovery by the agent", n)
 		}
 	})
 }

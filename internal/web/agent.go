@@ -66,6 +66,7 @@ type agentHomeView struct {
 	Points             []agentPointLink
 	SignOut            string
 	AccountURL         string
+	IdentityURL        string
 	InboxURL           string // the conversations handed over by the assistant ("" without one)
 }
 
@@ -74,7 +75,8 @@ func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	if !ok {
 		return
 	}
-	v := agentHomeView{Name: a.Name(), SignOut: signOutURL(l), AccountURL: s.pageURL("account", l, "", nil)}
+	v := agentHomeView{Name: a.Name(), SignOut: signOutURL(l), AccountURL: s.pageURL("account", l, "", nil),
+		IdentityURL: s.pageURL("agent_identity", l, "", nil)}
 	if _, ok := s.pages["agent_inbox"]; ok {
 		v.InboxURL = s.pageURL("agent_inbox", l, "", nil)
 	}
