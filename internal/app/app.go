@@ -146,7 +146,7 @@ func (a *App) init(ctx context.Context) error {
 	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
 		Catalog: a.catalog, MapURL: a.cfg.MapURL, Booking: a.booking, DemoBooking: demoBooking,
 		Queue: a.queue, DemoTicket: demoTicket, DemoWait: demoWait, Mailbox: a.mailboxSource(),
-		Identity: a.identity, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation})
+		Identity: a.identity, BaseURL: a.cfg.BaseURL, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation})
 	if err != nil {
 		return err
 	}

@@ -39,12 +39,20 @@ type accountView struct {
 	SignOut          string
 	Agent            bool
 	Form             *form // the remove-authenticator form, shown again on error
+	Passkeys         []passkeyRow
+	AddPasskey       *passkeyButton
+}
+
+type passkeyRow struct {
+	Name, Added, LastUsed string
+	Remove                string // the form target
 }
 
 // accountNotices are the banners a redirect to the account page may ask for.
 var accountNotices = []struct{ param, key string }{
 	{"mdp", "identity.notice.password_changed"}, {"fin", "identity.notice.session_ended"},
-	{"retire", "identity.notice.totp_removed"},
+	{"retire", "identity.notice.totp_removed"}, {"cle", "identity.notice.passkey_added"},
+	{"cle_retiree", "identity.notice.passkey_removed"},
 }
 
 func (s *Site) account(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
@@ -81,6 +89,19 @@ func (s *Site) accountView(r *http.Request, l i18n.Lang, a identity.Account, se 
 		RecoveryLeft: fs.RecoveryCodes, Regenerate: s.actionURL(l, "/compte/codes", "/account/codes"),
 		PasswordURL: s.pageURL("password_change", l, "", nil), SignOut: s.actionURL(l, "/deconnexion", "/sign-out"),
 		Agent: a.Kind == identity.Agent, Form: f}
+	keys, err := s.identity.Passkeys(ctx, a.ID)
+	if err != nil {
+		return accountView{}, err
+	}
+	for _, k := range keys {
+		row := passkeyRow{Name: k.Name, Added: l.Date(k.Added),
+			Remove: s.actionURL(l, "/compte/cle/"+url.PathEscape(k.ID)+"/retirer", "/account/passkey/"+url.PathEscape(k.ID)+"/remove")}
+		if !k.LastUsed.IsZero() {
+			row.LastUsed = l.Date(k.LastUsed)
+		}
+		v.Passkeys = append(v.Passkeys, row)
+	}
+	v.AddPasskey = s.passkeyButton(r, l, "register", "")
 	for _, x := range list {
 		v.Sessions = append(v.Sessions, sessionRow{Device: x.Device, Started: l.Date(x.CreatedAt) + ", " + l.Time(x.CreatedAt),
 			LastSeen: l.Time(x.LastSeen), Current: x.Ref == se.Ref,
@@ -120,6 +141,7 @@ type enrolView struct {
 	QR        template.URL // a data: PNG of the URI
 	Recovered bool         // back in with a counter code
 	MustEnrol bool         // an agent at sign-in
+	Passkey   *passkeyButton
 }
 
 // totpEnrol shows a new secret (or the one waiting for its first code) to
@@ -154,6 +176,7 @@ func (s *Site) renderEnrol(w http.ResponseWriter, r *http.Request, l i18n.Lang, 
 	if r.Method == http.MethodPost {
 		v.Next = safeNext(r.PostFormValue("next"))
 	}
+	v.Passkey = s.passkeyButton(r, l, "register", v.Next)
 	if png, err := qrcode.Encode(e.URI, qrcode.Medium, 256); err == nil {
 		v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 	}

@@ -112,6 +112,7 @@ type formPage struct {
 	Fields         []input
 	Submit         string
 	Links          []link
+	Passkey        *passkeyButton // a passkey ceremony offered beside the form
 }
 
 // fields builds the inputs of a form page from (id, type, autocomplete,

@@ -155,6 +155,7 @@ func (s *Site) secondFactor(w http.ResponseWriter, r *http.Request, l i18n.Lang)
 		return
 	}
 	p := s.secondFactorForm(l, next, newForm())
+	s.offerPasskey(r, l, &p, next)
 	s.render(w, r, http.StatusOK, l, "form_page", p.Heading, p)
 }
 
@@ -178,6 +179,7 @@ func (s *Site) secondFactorAction(w http.ResponseWriter, r *http.Request, l i18n
 	}
 	r = withQuery(r, url.Values{"next": {next}})
 	p := s.secondFactorForm(l, next, f)
+	s.offerPasskey(r, l, &p, next)
 	s.render(w, r, httpx.Status(errs.CodeOf(err)), l, "form_page", p.Heading, p)
 }
 
@@ -196,4 +198,16 @@ func (s *Site) signOutAction(w http.ResponseWriter, r *http.Request, l i18n.Lang
 		page = "agent_signin"
 	}
 	http.Redirect(w, r, s.pageURL(page, l, "", url.Values{"out": {"1"}}), http.StatusSeeOther)
+}
+
+// offerPasskey adds the passkey button to the second step when the account
+// has a passkey (and says the app's code is then the other way).
+func (s *Site) offerPasskey(r *http.Request, l i18n.Lang, p *formPage, next string) {
+	a, _, err := s.identity.Pending(r.Context(), s.sessionID(r))
+	if err != nil {
+		return
+	}
+	if f, err := s.identity.Factors(r.Context(), a.ID); err == nil && f.Passkeys > 0 {
+		p.Passkey = s.passkeyButton(r, l, "login", next)
+	}
 }

@@ -63,6 +63,7 @@ type Options struct {
 	Mailbox      MailboxSource     // the development mailbox (nil: no mailbox page)
 	Identity     *identity.Service // accounts and sign-in (nil: account and agent pages answer 404)
 	Secure       bool              // the site is served over HTTPS: cookies get Secure
+	BaseURL      string            // the configured public address ("": the browser's), for passkeys
 	Assistant    *dialogue.Engine  // the conversational assistant (nil: no chat page)
 	// DemoConversation is a handed-over demonstration conversation, the
 	// example of the agent's conversation page.
@@ -88,6 +89,7 @@ type Site struct {
 	mailboxSource    MailboxSource
 	identity         *identity.Service
 	secure           bool
+	baseURL          string
 	assistant        *dialogue.Engine
 	demoConversation string
 }
@@ -101,7 +103,7 @@ func New(o Options) (*Site, error) {
 	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
 		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now, booking: o.Booking, demoRef: o.DemoBooking,
 		queue: o.Queue, demoTicket: o.DemoTicket, demoWait: o.DemoWait, mailboxSource: o.Mailbox,
-		identity: o.Identity, secure: o.Secure, assistant: o.Assistant, demoConversation: o.DemoConversation,
+		identity: o.Identity, secure: o.Secure, baseURL: o.BaseURL, assistant: o.Assistant, demoConversation: o.DemoConversation,
 		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {

@@ -77,6 +77,16 @@ CREATE TABLE identity_passkeys (
 );
 CREATE INDEX identity_passkeys_account ON identity_passkeys (account_id);
 
+-- A WebAuthn ceremony under way (the challenge the browser must sign),
+-- per session and kind (register, login).
+CREATE TABLE identity_ceremonies (
+    session_hash TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,
+    data         TEXT    NOT NULL,  -- JSON
+    expires_at   BIGINT NOT NULL,
+    PRIMARY KEY (session_hash, kind)
+);
+
 INSERT INTO identity_accounts (id, kind, email, email_verified_at, given_name, organization_id, points, roles, password_hash, created_at)
     SELECT 'staff-' || id, 'agent', email, created_at, name, organization_id, points,
            '["' || role || '"]', password_hash, created_at
