@@ -30,7 +30,7 @@ type CSRF struct {
 	// they are meant to be called cross-site or by servers and authenticate
 	// themselves, so neither check applies and no cookie is set for them.
 	Exempt func(*http.Request) bool
-	cop     *http.CrossOriginProtection
+	cop    *http.CrossOriginProtection
 }
 
 func (c *CSRF) cookieName() string {
