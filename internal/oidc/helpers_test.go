@@ -351,3 +351,38 @@ func errorOf(err error) string {
 	}
 	return err.Error()
 }
+
+func tokenWith(out map[string]any) *oauth2.Token {
+	tok := &oauth2.Token{AccessToken: out["access_token"].(string)}
+	return tok.WithExtra(out)
+}
+
+func kid(t testing.TB, raw string) string {
+	t.Helper()
+	jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.ES256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jws.Signatures[0].Header.KeyID
+}
+
+func keyIDs(t testing.TB, base string) map[string]bool {
+	t.Helper()
+	resp, err := http.Get(base + "/oidc/keys")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var set jose.JSONWebKeySet
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, k := range set.Keys {
+		if !k.IsPublic() || k.Algorithm != "ES256" {
+			t.Fatalf("published key %s: public %v alg %s", k.KeyID, k.IsPublic(), k.Algorithm)
+		}
+		out[k.KeyID] = true
+	}
+	return out
+}
