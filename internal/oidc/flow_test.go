@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/database"
-	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
+	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/oidc"
 )
 
