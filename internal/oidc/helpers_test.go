@@ -386,3 +386,7 @@ func keyIDs(t testing.TB, base string) map[string]bool {
 	}
 	return out
 }
+
+func decodeJSON(resp *http.Response, v any) {
+	json.NewDecoder(resp.Body).Decode(v)
+}
