@@ -36,6 +36,7 @@ func commands() []command {
 		{"audit", "verify the audit log offline, or print an entry's inclusion proof", auditCmd},
 		{"import", "load official open data: postal-code areas, municipalities, health facilities", importCmd},
 		{"bench", "measure bookings per second over HTTP beside the database's own ceiling", benchCmd},
+		{"oidc", "manage the services that sign people in with Guichet (OpenID Connect clients)", oidcCmd},
 		{"staff", "add an agent account for the agent screens (interim sign-in)", staffCmd},
 		{"assistant", "the conversational assistant from a terminal: parse, chat, eval", assistantCmd},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {

@@ -64,8 +64,6 @@ type Client struct {
 type Clients struct {
 	db  *database.DB
 	now func() time.Time
-	// onDelete revokes what a deleted client was given.
-	onDelete func(ctx context.Context, tx *database.Tx, clientID string) error
 }
 
 var (
@@ -312,9 +310,6 @@ func (c *Clients) Delete(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		if c.onDelete != nil {
-			return c.onDelete(ctx, tx, id)
-		}
 		return nil
 	})
 }
@@ -326,3 +321,7 @@ func (cl Client) checkSecret(secret string) bool {
 
 // has tells whether a grant type is registered.
 func (cl Client) has(grant string) bool { return slices.Contains(cl.GrantTypes, grant) }
+
+// NewClients manages the clients of db without starting a provider (for
+// the command line).
+func NewClients(db *database.DB) *Clients { return &Clients{db: db, now: time.Now} }
