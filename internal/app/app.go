@@ -27,6 +27,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/notify"
+	"github.com/guichet-qc/guichet/internal/oidc"
 	"github.com/guichet-qc/guichet/internal/queue"
 	"github.com/guichet-qc/guichet/internal/staff"
 	"github.com/guichet-qc/guichet/internal/web"
@@ -45,6 +46,7 @@ type App struct {
 	staff     *staff.Store
 	agent     demoAgent // the demonstration agent's sign-in, when there is one
 	outbox    *notify.Outbox
+	oidc      *oidc.Provider
 	router    *httpx.Router
 	handler   http.Handler
 	ln        net.Listener
@@ -154,6 +156,9 @@ func (a *App) init(ctx context.Context) error {
 	rt := httpx.NewRouter()
 	site.Register(rt)
 	jsonAPI.Register(rt)
+	if err := a.startOIDC(ctx, rt); err != nil {
+		return err
+	}
 	a.registerProbes(rt, metrics)
 	rt.Fallback("/", http.HandlerFunc(site.NotFound))
 	a.router = rt
@@ -165,7 +170,7 @@ func (a *App) init(ctx context.Context) error {
 		}
 		site.Error(w, r, err)
 	}
-	csrf := &httpx.CSRF{Secure: a.cfg.Secure(), OnError: onError}
+	csrf := &httpx.CSRF{Secure: a.cfg.Secure(), OnError: onError, Exempt: rt.IsEndpoint}
 	var h http.Handler = rt
 	h = csrf.Middleware(h)
 	h = httpx.Limit(a.cfg.RequestTimeout, a.cfg.MaxBodyBytes, h)
@@ -301,6 +306,9 @@ func (a *App) Close() error {
 			a.log.Warn("outbox did not stop cleanly", "err", e)
 		}
 		cancel()
+	}
+	if a.oidc != nil {
+		a.oidc.Close()
 	}
 	if a.audit != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
