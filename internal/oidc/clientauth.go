@@ -28,6 +28,9 @@ type assertion struct {
 	client   Client
 	audience string // the aud value that named us
 	payload  []byte
+	jti      string
+	exp      time.Time
+	recorded atomic.Bool // its jti is in oidc_assertions
 }
 
 type assertionKey struct{}
@@ -64,7 +67,9 @@ func unixClaim(n json.Number) (time.Time, bool) {
 // OpenID Connect Core 1.0 section 9): signed by a key of the client's
 // registered set, iss = sub = the client, aud naming this provider (its
 // issuer or its token endpoint), not expired, not older than its own
-// lifetime bound, and its jti never seen before, on any instance.
+// lifetime bound. Its jti is recorded by the caller: in the transaction that
+// issues the tokens (recordAssertionTx), so that an assertion yields at
+// most one answer with tokens, or after a request that issued nothing.
 func (p *Provider) verifyAssertion(ctx context.Context, raw, formClientID string) (*assertion, error) {
 	jws, err := jose.ParseSigned(raw, assertionAlgs)
 	if err != nil || len(jws.Signatures) != 1 {
@@ -119,32 +124,38 @@ func (p *Provider) verifyAssertion(ctx context.Context, raw, formClientID string
 	if c.ID == "" || len(c.ID) > 256 {
 		return nil, errors.New("assertion jti missing")
 	}
-	if err := p.recordJTI(ctx, cl.ID, c.ID, exp); err != nil {
-		return nil, err
-	}
-	return &assertion{clientID: cl.ID, client: cl, audience: aud, payload: payload}, nil
+	return &assertion{clientID: cl.ID, client: cl, audience: aud, payload: payload, jti: c.ID, exp: exp}, nil
 }
 
-var purgeCounter atomic.Uint64
+// errReplay reports a client assertion presented a second time.
+var errReplay = errors.New("client assertion replayed")
 
-// recordJTI remembers an assertion id until the assertion expires; a second
-// use is refused.
-func (p *Provider) recordJTI(ctx context.Context, clientID, jti string, exp time.Time) error {
-	now := p.o.Now().Unix()
-	purge := purgeCounter.Add(1)%1024 == 0
-	err := p.batch.Do(ctx, func(tx *database.Tx) error {
-		if purge {
-			if _, err := tx.Exec(ctx, `DELETE FROM oidc_assertions WHERE expires_at < ?`, now); err != nil {
-				return err
-			}
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO oidc_assertions (client_id, jti, expires_at) VALUES (?, ?, ?)`, clientID, jti, exp.Unix())
-		return err
-	})
+// recordAssertionTx remembers the jti of the request's client assertion,
+// if any, until the assertion expires; a second use is errReplay (on any
+// instance: the table is shared).
+func recordAssertionTx(ctx context.Context, tx *database.Tx) error {
+	a := assertionFrom(ctx)
+	if a == nil || a.recorded.Load() {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO oidc_assertions (client_id, jti, expires_at) VALUES (?, ?, ?)`, a.clientID, a.jti, a.exp.Unix())
 	if errs.Is(err, errs.Conflict) {
-		return errors.New("client assertion replayed")
+		return errReplay
 	}
 	return err
+}
+
+// recordAssertion records the jti in a transaction of its own.
+func (p *Provider) recordAssertion(ctx context.Context) error {
+	a := assertionFrom(ctx)
+	if a == nil || a.recorded.Load() {
+		return nil
+	}
+	if err := p.batch.Do(ctx, func(tx *database.Tx) error { return recordAssertionTx(ctx, tx) }); err != nil {
+		return err
+	}
+	a.recorded.Store(true)
+	return nil
 }
 
 // clientAuth guards the token and revocation endpoints: it verifies client
@@ -181,8 +192,18 @@ func (p *Provider) clientAuth(token bool, next http.Handler) http.Handler {
 				return
 			}
 			r = r.WithContext(context.WithValue(r.Context(), assertionKey{}, a))
+			if !token { // no tokens issued here: record it first
+				if err := p.recordAssertion(r.Context()); err != nil {
+					writeOAuthError(w, oidc.ErrInvalidClient().WithDescription("client authentication failed"))
+					return
+				}
+			}
 		}
 		next.ServeHTTP(w, r)
+		// A request that issued nothing still spends its assertion.
+		if err := p.recordAssertion(r.Context()); err != nil && !errors.Is(err, errReplay) {
+			p.o.Logger.Warn("client assertion not recorded", "err", err)
+		}
 	})
 }
 

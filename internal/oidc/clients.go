@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -240,26 +241,78 @@ func scanClient(row scanner) (Client, error) {
 	}
 	if jwks != "" {
 		cl.JWKS = json.RawMessage(jwks)
-		set, err := parseJWKS(cl.JWKS)
-		if err != nil {
-			return cl, errs.Internalf("client %s: stored key set: %v", cl.ID, err)
+		if set, ok := parsedSets.Load(jwks); ok {
+			cl.keys = set.(*jose.JSONWebKeySet)
+		} else {
+			set, err := parseJWKS(cl.JWKS)
+			if err != nil {
+				return cl, errs.Internalf("client %s: stored key set: %v", cl.ID, err)
+			}
+			parsedSets.Store(jwks, set)
+			cl.keys = set
 		}
-		cl.keys = set
 	}
 	cl.CreatedAt = time.Unix(created, 0)
 	return cl, nil
 }
 
-// Get returns a client; errs.NotFound when there is none.
+// Get returns a client; errs.NotFound when there is none. Within one
+// request to the provider's endpoints, a client is read once.
 func (c *Clients) Get(ctx context.Context, id string) (Client, error) {
+	memo, _ := ctx.Value(clientMemoKey{}).(*clientMemo)
+	if cl, ok := memo.get(id); ok {
+		return cl, nil
+	}
 	var cl Client
 	err := c.db.Read(ctx, func(tx *database.Tx) error {
 		var err error
 		cl, err = getClient(ctx, tx, id)
 		return err
 	})
+	if err == nil {
+		memo.put(cl)
+	}
 	return cl, err
 }
+
+// clientMemo holds the clients read during one HTTP request, which op asks
+// for several times.
+type clientMemo struct {
+	mu sync.Mutex
+	m  map[string]Client
+}
+
+type clientMemoKey struct{}
+
+func withClientMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, clientMemoKey{}, &clientMemo{})
+}
+
+func (m *clientMemo) get(id string) (Client, bool) {
+	if m == nil {
+		return Client{}, false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cl, ok := m.m[id]
+	return cl, ok
+}
+
+func (m *clientMemo) put(cl Client) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = map[string]Client{}
+	}
+	m.m[cl.ID] = cl
+}
+
+// parsedSets caches parsed key sets by their text: parsing and validating
+// the keys costs more than reading the row.
+var parsedSets sync.Map // string → *jose.JSONWebKeySet
 
 func getClient(ctx context.Context, tx *database.Tx, id string) (Client, error) {
 	cl, err := scanClient(tx.QueryRow(ctx, `SELECT `+clientColumns+` FROM oidc_clients WHERE id = ?`, id))

@@ -133,7 +133,8 @@ func (p *Provider) Register(r *httpx.Router) {
 	withReq := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			w.Header().Set("Cache-Control", "no-store")
-			h.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), requestKey{}, req)))
+			ctx := withClientMemo(context.WithValue(req.Context(), requestKey{}, req))
+			h.ServeHTTP(w, req.WithContext(ctx))
 		})
 	}
 	opH := withReq(p.handler)
@@ -183,7 +184,7 @@ func (p *Provider) Purge(ctx context.Context) error {
 		for _, q := range []string{
 			`DELETE FROM oidc_auth_requests WHERE expires_at < ?`,
 			`DELETE FROM oidc_tokens WHERE expires_at < ?`,
-			`DELETE FROM oidc_assertions WHERE expires_at < ?`,
+			`DELETE FROM oidc_assertions WHERE expires_at < ?`, // a day late: harmless, they are expired
 			`DELETE FROM oidc_keys WHERE published_until <> 0 AND published_until < ?`,
 		} {
 			if _, err := tx.Exec(ctx, q, cut); err != nil {

@@ -82,6 +82,9 @@ func (p *Provider) issue(ctx context.Context, req op.TokenRequest, withRefresh b
 		refresh = randomToken()
 	}
 	err = p.batch.Do(ctx, func(tx *database.Tx) error {
+		if err := recordAssertionTx(ctx, tx); err != nil {
+			return err
+		}
 		switch {
 		case grantType == GrantCode:
 			if err := consumeCode(ctx, tx, g.family, now); err != nil {
@@ -110,6 +113,14 @@ func (p *Provider) issue(ctx context.Context, req op.TokenRequest, withRefresh b
 		}
 		return p.auditTx(ctx, tx, grantAudit(g, grantType))
 	})
+	if errors.Is(err, errReplay) {
+		return "", "", time.Time{}, oidc.ErrInvalidClient().WithDescription("client authentication failed")
+	}
+	if err == nil {
+		if a := assertionFrom(ctx); a != nil {
+			a.recorded.Store(true)
+		}
+	}
 	if errors.Is(err, errReuse) {
 		if rerr := p.revokeFamily(ctx, g.family, "refresh_reuse"); rerr != nil {
 			return "", "", time.Time{}, rerr

@@ -79,6 +79,16 @@ func TestClientCredentials(t *testing.T) {
 		if status, out := e.postToken(form(a)); status != 401 || out["error"] != "invalid_client" {
 			t.Fatalf("replayed assertion: %d %v", status, out)
 		}
+		// An assertion spent on a request that failed cannot be used again either.
+		spent := jwt.assertion(e.srv.URL)
+		badScope := form(spent)
+		badScope.Set("scope", "openid")
+		if status, _ := e.postToken(badScope); status != 400 {
+			t.Fatalf("bad scope: %d", status)
+		}
+		if status, _ := e.postToken(form(spent)); status != 401 {
+			t.Fatalf("assertion of a failed request replayed: %d", status)
+		}
 		if status, _ := e.postToken(form(jwt.assertion(e.srv.URL))); status != 200 {
 			t.Fatalf("issuer as audience: %d", status)
 		}
