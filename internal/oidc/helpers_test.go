@@ -183,6 +183,9 @@ func (e *env) client(t testing.TB, spec oidc.ClientSpec) *rp {
 	c.conf = oauth2.Config{ClientID: cl.ID, ClientSecret: secret, RedirectURL: c.redirect,
 		Endpoint: oauth2.Endpoint{AuthURL: e.srv.URL + "/oidc/authorize", TokenURL: e.srv.URL + "/oidc/token", AuthStyle: oauth2.AuthStyleInHeader},
 		Scopes:   []string{"openid", "profile", "email", "offline_access"}}
+	if key != nil { // the assertion authenticates: client_id in the body, no Basic header
+		c.conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	}
 	return c
 }
 

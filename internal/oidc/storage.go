@@ -61,22 +61,29 @@ func (s storage) TokenRequestByRefreshToken(ctx context.Context, token string) (
 // TerminateSession is not used: the end_session endpoint is the provider's own.
 func (s storage) TerminateSession(context.Context, string, string) error { return nil }
 
+// RevokeToken revokes a token (RFC 7009): op hands over a token id (from
+// GetRefreshTokenInfo for a refresh token, or from an access token it
+// verified) with its subject, or else the raw token. Revoking a refresh
+// token revokes its whole grant; an unknown token is not an error.
 func (s storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
+	var t *tokenRow
 	var err error
-	if userID != "" { // an access token's id
-		err = s.p.revokeWhere(ctx, `id = ? AND client_id = ? AND kind = 'access'`, []any{tokenOrID, clientID},
-			grantRevokeAudit(clientID, "client_revocation"))
+	if userID != "" {
+		t, err = s.p.tokenWhere(ctx, `id = ?`, tokenOrID)
 	} else {
-		var t *tokenRow
 		t, err = s.p.tokenWhere(ctx, `token_hash = ? AND kind = 'refresh'`, hashToken(tokenOrID))
-		if errs.Is(err, errs.NotFound) {
-			return nil // RFC 7009: an unknown token is not an error
+	}
+	if errs.Is(err, errs.NotFound) {
+		return nil
+	}
+	if err == nil {
+		if t.clientID != clientID {
+			return oidc.ErrInvalidClient().WithDescription("token was not issued to this client")
 		}
-		if err == nil {
-			if t.clientID != clientID {
-				return oidc.ErrInvalidClient().WithDescription("token was not issued to this client")
-			}
+		if t.kind == "refresh" {
 			err = s.p.revokeFamily(ctx, t.family, "client_revocation")
+		} else {
+			err = s.p.revokeWhere(ctx, `id = ?`, []any{t.id}, grantRevokeAudit(clientID, "client_revocation"))
 		}
 	}
 	if err != nil {
