@@ -205,7 +205,7 @@ func (p *Provider) EndSession(ctx context.Context, sessionID, accountID string) 
 	return nil
 }
 
-// LogoutToken builds the signed logout token of a session for a client.
+// logoutToken builds the signed logout token of a session for a client.
 func (p *Provider) logoutToken(ctx context.Context, cl Client, accountID, sid string) (string, error) {
 	snap, err := p.keys.current(ctx)
 	if err != nil {
