@@ -28,6 +28,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/identity"
 	"github.com/guichet-qc/guichet/internal/notify"
+	"github.com/guichet-qc/guichet/internal/oidc"
 	"github.com/guichet-qc/guichet/internal/queue"
 	"github.com/guichet-qc/guichet/internal/web"
 )
@@ -47,6 +48,7 @@ type App struct {
 	sessionEnded []identity.SessionEnded
 	agent        demoAgent // the demonstration agent's sign-in, when there is one
 	outbox       *notify.Outbox
+	oidc         *oidc.Provider
 	router       *httpx.Router
 	handler      http.Handler
 	ln           net.Listener
@@ -143,10 +145,14 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	site, err := web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
+	var site *web.Site
+	if err := a.startOIDC(ctx, func(w http.ResponseWriter, r *http.Request) (string, string) { return site.EndSession(w, r) }); err != nil {
+		return err
+	}
+	site, err = web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
 		Catalog: a.catalog, MapURL: a.cfg.MapURL, Booking: a.booking, DemoBooking: demoBooking,
 		Queue: a.queue, DemoTicket: demoTicket, DemoWait: demoWait, Mailbox: a.mailboxSource(),
-		Identity: a.identity, BaseURL: a.cfg.BaseURL, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation})
+		Identity: a.identity, BaseURL: a.cfg.BaseURL, OIDC: a.oidc, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation})
 	if err != nil {
 		return err
 	}
@@ -158,6 +164,7 @@ func (a *App) init(ctx context.Context) error {
 	rt := httpx.NewRouter()
 	site.Register(rt)
 	jsonAPI.Register(rt)
+	a.oidc.Register(rt)
 	a.registerProbes(rt, metrics)
 	rt.Fallback("/", http.HandlerFunc(site.NotFound))
 	a.router = rt
@@ -169,7 +176,7 @@ func (a *App) init(ctx context.Context) error {
 		}
 		site.Error(w, r, err)
 	}
-	csrf := &httpx.CSRF{Secure: a.cfg.Secure(), OnError: onError}
+	csrf := &httpx.CSRF{Secure: a.cfg.Secure(), OnError: onError, Exempt: rt.IsEndpoint}
 	var h http.Handler = rt
 	h = csrf.Middleware(h)
 	h = httpx.Limit(a.cfg.RequestTimeout, a.cfg.MaxBodyBytes, h)
@@ -305,6 +312,9 @@ func (a *App) Close() error {
 			a.log.Warn("outbox did not stop cleanly", "err", e)
 		}
 		cancel()
+	}
+	if a.oidc != nil {
+		a.oidc.Close()
 	}
 	if a.audit != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

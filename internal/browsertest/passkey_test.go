@@ -65,13 +65,14 @@ func TestPasskey(t *testing.T) {
 	}
 	waitText := func(what, text string) {
 		t.Helper()
-		// A navigation under way interrupts the poll: poll again in the new
-		// document, until the deadline.
+		// A navigation under way interrupts the poll (the document and its
+		// execution context go away): poll again in the new document, until
+		// the deadline.
 		deadline := time.Now().Add(10 * time.Second)
 		var err error
 		for time.Now().Before(deadline) {
 			if _, err = chromedp.Run(tb.ctx, chromedp.Poll[bool](`document.body && document.body.innerText.includes(`+jsString(text)+`)`,
-				chromedp.WithPollingTimeout(time.Until(deadline)))); err == nil || !strings.Contains(err.Error(), "navigated") {
+				chromedp.WithPollingTimeout(time.Until(deadline)))); err == nil {
 				break
 			}
 		}
@@ -91,8 +92,10 @@ func TestPasskey(t *testing.T) {
 
 	signIn()
 	waitText("account page", "Niveau 1")
-	step("name the key", chromedp.SendKeys(chromedp.CSS("#passkey-name"), "Ordinateur de test"))
-	step("add a passkey", chromedp.Click(chromedp.CSS(`form[data-passkey="register"] button`)))
+	step("name the key", chromedp.WaitVisible(chromedp.CSS("#passkey-name")), chromedp.SendKeys(chromedp.CSS("#passkey-name"), "Ordinateur de test"))
+	// The form shows once its script is ready.
+	step("add a passkey", chromedp.WaitVisible(chromedp.CSS(`form[data-passkey="register"] button`)),
+		chromedp.Click(chromedp.CSS(`form[data-passkey="register"] button`)))
 	waitText("after adding the key", "La clé d’accès est ajoutée")
 	waitText("the level rose", "Niveau 2")
 	waitText("the key is listed", "Ordinateur de test")
@@ -101,7 +104,8 @@ func TestPasskey(t *testing.T) {
 	waitText("signed out", "Vous êtes déconnecté")
 	signIn()
 	waitText("second step", "Utiliser ma clé d’accès")
-	step("use the passkey", chromedp.Click(chromedp.CSS(`form[data-passkey="login"] button`)))
+	step("use the passkey", chromedp.WaitVisible(chromedp.CSS(`form[data-passkey="login"] button`)),
+		chromedp.Click(chromedp.CSS(`form[data-passkey="login"] button`)))
 	waitText("signed in with the passkey", "Niveau 2")
 	keys, err := a.Identity().Passkeys(ctx, mustAccount(t, a.Identity(), email))
 	if err != nil || len(keys) != 1 || keys[0].LastUsed.IsZero() {

@@ -37,6 +37,7 @@ func commands() []command {
 		{"import", "load official open data: postal-code areas, municipalities, health facilities", importCmd},
 		{"bench", "measure bookings per second over HTTP beside the database's own ceiling", benchCmd},
 		{"users", "create the first administrator and agent accounts", usersCmd},
+		{"oidc", "manage the services that sign people in with Guichet (OpenID Connect clients)", oidcCmd},
 		{"assistant", "the conversational assistant from a terminal: parse, chat, eval", assistantCmd},
 		{"version", "print the version", func(_ context.Context, env Env, _ []string) error {
 			fmt.Fprintln(env.Stdout, "guichet", Version)

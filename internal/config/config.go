@@ -43,6 +43,8 @@ type Config struct {
 	ShutdownTimeout    time.Duration // how long in-flight requests may finish
 	RequestTimeout     time.Duration // per-request deadline
 	MaxBodyBytes       int64         // request body limit
+	OIDCIssuer         string        // issuer of the OpenID provider; "" is the site's public URL
+	OIDCKeyRotation    time.Duration // how long a signing key of the OpenID provider signs
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -60,6 +62,7 @@ func Defaults() Config {
 		MapURL:             "https://www.openstreetmap.org/directions?to={lat}%2C{lon}",
 		MailFrom:           "Guichet <ne-pas-repondre@guichet.example>",
 		ReminderLead:       24 * time.Hour,
+		OIDCKeyRotation:    30 * 24 * time.Hour,
 	}
 }
 
@@ -97,6 +100,8 @@ var Options = []Option{
 	{"shutdown-timeout", "GUICHET_SHUTDOWN_TIMEOUT", "how long requests in flight may finish when stopping, e.g. 20s"},
 	{"request-timeout", "GUICHET_REQUEST_TIMEOUT", "deadline of one request, e.g. 30s"},
 	{"max-body-bytes", "GUICHET_MAX_BODY_BYTES", "largest request body accepted, in bytes"},
+	{"oidc-issuer", "GUICHET_OIDC_ISSUER", "issuer of the OpenID provider, e.g. https://guichet.example.qc.ca (default the public address)"},
+	{"oidc-key-rotation", "GUICHET_OIDC_KEY_ROTATION", "how long a signing key of the OpenID provider signs before the next, e.g. 720h"},
 }
 
 // Parse reads flags (args, without the command name) over environment
@@ -120,7 +125,7 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 		}
 		return ""
 	}
-	var s struct{ level, checkpoint, shutdown, reqTimeout, maxBody, noDemo, trustProxy, reminder string }
+	var s struct{ level, checkpoint, shutdown, reqTimeout, maxBody, noDemo, trustProxy, reminder, keyRotation string }
 	str := func(p *string, name string) {
 		if v, ok := get(name); ok {
 			*p = v
@@ -150,6 +155,9 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	str(&s.reqTimeout, "request-timeout")
 	s.maxBody = strconv.FormatInt(c.MaxBodyBytes, 10)
 	str(&s.maxBody, "max-body-bytes")
+	str(&c.OIDCIssuer, "oidc-issuer")
+	s.keyRotation = c.OIDCKeyRotation.String()
+	str(&s.keyRotation, "oidc-key-rotation")
 	boolean := func(p *bool, name string) error {
 		if v, ok := get(name); ok {
 			b, err := strconv.ParseBool(v)
@@ -176,6 +184,15 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	var err error
 	if c.ReminderLead, err = duration("reminder-lead", s.reminder); err != nil {
 		return c, &Error{err}
+	}
+	if c.OIDCKeyRotation, err = duration("oidc-key-rotation", s.keyRotation); err != nil {
+		return c, &Error{err}
+	}
+	if c.OIDCIssuer != "" {
+		u, err := url.Parse(c.OIDCIssuer)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return c, &Error{fmt.Errorf("--oidc-issuer %q must be an absolute http or https address without query or fragment, e.g. https://guichet.example.qc.ca", c.OIDCIssuer)}
+		}
 	}
 	return c, nil
 }

@@ -26,7 +26,11 @@ const csrfKey ctxKey = 1
 type CSRF struct {
 	Secure  bool // set the cookie with Secure and the __Host- prefix
 	OnError ErrorHandler
-	cop     *http.CrossOriginProtection
+	// Exempt reports the requests for protocol endpoints (Router.IsEndpoint):
+	// they are meant to be called cross-site or by servers and authenticate
+	// themselves, so neither check applies and no cookie is set for them.
+	Exempt func(*http.Request) bool
+	cop    *http.CrossOriginProtection
 }
 
 func (c *CSRF) cookieName() string {
@@ -48,6 +52,10 @@ func (c *CSRF) Middleware(next http.Handler) http.Handler {
 		c.cop = http.NewCrossOriginProtection()
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c.Exempt != nil && c.Exempt(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		token := ""
 		if ck, err := r.Cookie(c.cookieName()); err == nil && len(ck.Value) == 43 {
 			token = ck.Value

@@ -202,3 +202,28 @@ func TestCSRF(t *testing.T) {
 		}
 	})
 }
+
+func TestCSRFExemptsProtocolEndpoints(t *testing.T) {
+	rt := httpx.NewRouter()
+	ok := func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) }
+	rt.HandleFunc(httpx.Route{Method: "POST", Path: "/oidc/token", Kind: httpx.Endpoint}, ok)
+	rt.HandleFunc(httpx.Route{Method: "POST", Path: "/fr/formulaire", Kind: httpx.Action}, ok)
+	csrf := &httpx.CSRF{OnError: problemHandler, Exempt: rt.IsEndpoint}
+	h := csrf.Middleware(rt)
+	for _, tt := range []struct {
+		path string
+		want int
+	}{{"/oidc/token", 200}, {"/fr/formulaire", 403}} {
+		req := httptest.NewRequest("POST", tt.path, strings.NewReader("grant_type=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.path, rec.Code, tt.want)
+		}
+		if tt.want == 200 && len(rec.Result().Cookies()) != 0 {
+			t.Errorf("%s: an exempt endpoint sets the CSRF cookie", tt.path)
+		}
+	}
+}

@@ -20,6 +20,11 @@ const (
 	Action             // an HTML form target (POST) or a redirect
 	API                // JSON under /api/
 	Asset              // static files, probes, metrics
+	// Endpoint is a protocol endpoint (OpenID Connect, OAuth) that is called
+	// cross-site by browsers or server to server and authenticates each
+	// request by its own means (client authentication, PKCE, signed tokens),
+	// never by cookies alone: CSRF checks do not apply to it (see CSRF.Exempt).
+	Endpoint
 )
 
 // Route is one registered pattern.
@@ -33,8 +38,9 @@ type Route struct {
 
 // Router is a standard ServeMux that remembers what was registered.
 type Router struct {
-	mux    *http.ServeMux
-	routes []Route
+	mux       *http.ServeMux
+	routes    []Route
+	endpoints map[string]bool // patterns of Endpoint routes
 }
 
 // NewRouter returns an empty router.
@@ -45,6 +51,12 @@ func NewRouter() *Router { return &Router{mux: http.NewServeMux()} }
 func (rt *Router) Handle(r Route, h http.Handler) {
 	rt.routes = append(rt.routes, r)
 	pattern := r.Method + " " + r.Path
+	if r.Kind == Endpoint {
+		if rt.endpoints == nil {
+			rt.endpoints = map[string]bool{}
+		}
+		rt.endpoints[pattern] = true
+	}
 	rt.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if info := infoFrom(req.Context()); info != nil {
 			info.route = pattern
@@ -69,6 +81,15 @@ func (rt *Router) Routes() []Route {
 		return out[i].Method < out[j].Method
 	})
 	return out
+}
+
+// IsEndpoint tells whether a request is for a route of kind Endpoint.
+func (rt *Router) IsEndpoint(r *http.Request) bool {
+	if len(rt.endpoints) == 0 {
+		return false
+	}
+	_, pattern := rt.mux.Handler(r)
+	return rt.endpoints[pattern]
 }
 
 // ServeHTTP dispatches to the matching handler.

@@ -41,6 +41,8 @@ type accountView struct {
 	Form             *form // the remove-authenticator form, shown again on error
 	Passkeys         []passkeyRow
 	AddPasskey       *passkeyButton
+	Services         []consentRow // partner services the person let in
+	HasServices      bool         // the platform signs people in to partner services
 }
 
 type passkeyRow struct {
@@ -52,7 +54,7 @@ type passkeyRow struct {
 var accountNotices = []struct{ param, key string }{
 	{"mdp", "identity.notice.password_changed"}, {"fin", "identity.notice.session_ended"},
 	{"retire", "identity.notice.totp_removed"}, {"cle", "identity.notice.passkey_added"},
-	{"cle_retiree", "identity.notice.passkey_removed"},
+	{"cle_retiree", "identity.notice.passkey_removed"}, {"service_retire", "identity.notice.service_revoked"},
 }
 
 func (s *Site) account(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
@@ -102,6 +104,10 @@ func (s *Site) accountView(r *http.Request, l i18n.Lang, a identity.Account, se 
 		v.Passkeys = append(v.Passkeys, row)
 	}
 	v.AddPasskey = s.passkeyButton(r, l, "register", "")
+	if v.Services, err = s.consentRows(r, l, a.ID); err != nil {
+		return accountView{}, err
+	}
+	v.HasServices = s.oidc != nil
 	for _, x := range list {
 		v.Sessions = append(v.Sessions, sessionRow{Device: x.Device, Started: l.Date(x.CreatedAt) + ", " + l.Time(x.CreatedAt),
 			LastSeen: l.Time(x.LastSeen), Current: x.Ref == se.Ref,

@@ -135,3 +135,15 @@ func safeNext(next string) string {
 	}
 	return ""
 }
+
+// EndSession ends the browser's session, whatever its stage, and clears
+// the cookie (the OpenID provider's end_session endpoint). The identity
+// service tells everyone concerned (the provider included), so there is
+// nothing more to report: the strings are empty.
+func (s *Site) EndSession(w http.ResponseWriter, r *http.Request) (string, string) {
+	if err := s.identity.SignOut(r.Context(), s.sessionID(r)); err != nil {
+		s.log.WarnContext(r.Context(), "sign-out from a partner service failed", "err", err)
+	}
+	s.clearSession(w)
+	return "", ""
+}

@@ -27,6 +27,7 @@ func signInPageFor(next string) string {
 var signInNotices = []struct{ param, key string }{
 	{"out", "identity.notice.signed_out"}, {"expire", "identity.notice.expired"},
 	{"reset", "identity.notice.password_reset"}, {"verified", "identity.notice.email_verified"},
+	{"encore", "identity.notice.again"},
 }
 
 func (s *Site) signInForm(l i18n.Lang, page, next string, f *form) formPage {

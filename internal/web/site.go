@@ -21,6 +21,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
 	"github.com/guichet-qc/guichet/internal/identity"
+	"github.com/guichet-qc/guichet/internal/oidc"
 	"github.com/guichet-qc/guichet/internal/queue"
 )
 
@@ -64,6 +65,7 @@ type Options struct {
 	Identity     *identity.Service // accounts and sign-in (nil: account and agent pages answer 404)
 	Secure       bool              // the site is served over HTTPS: cookies get Secure
 	BaseURL      string            // the configured public address ("": the browser's), for passkeys
+	OIDC         *oidc.Provider    // the OpenID provider (nil: no sign-in for partner services)
 	Assistant    *dialogue.Engine  // the conversational assistant (nil: no chat page)
 	// DemoConversation is a handed-over demonstration conversation, the
 	// example of the agent's conversation page.
@@ -90,6 +92,7 @@ type Site struct {
 	identity         *identity.Service
 	secure           bool
 	baseURL          string
+	oidc             *oidc.Provider
 	assistant        *dialogue.Engine
 	demoConversation string
 }
@@ -103,7 +106,7 @@ func New(o Options) (*Site, error) {
 	s := &Site{log: o.Logger, assets: o.Assets, demo: o.Demo, trans: o.Transparency,
 		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now, booking: o.Booking, demoRef: o.DemoBooking,
 		queue: o.Queue, demoTicket: o.DemoTicket, demoWait: o.DemoWait, mailboxSource: o.Mailbox,
-		identity: o.Identity, secure: o.Secure, baseURL: o.BaseURL, assistant: o.Assistant, demoConversation: o.DemoConversation,
+		identity: o.Identity, secure: o.Secure, baseURL: o.BaseURL, oidc: o.OIDC, assistant: o.Assistant, demoConversation: o.DemoConversation,
 		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {
