@@ -1,14 +1,21 @@
 package app_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/database"
+	"github.com/guichet-qc/guichet/internal/identity"
+	"github.com/guichet-qc/guichet/internal/notify"
 	"github.com/guichet-qc/guichet/internal/opendata/opendatatest"
 )
 
@@ -53,4 +60,70 @@ func BenchmarkHTTPCatalog(b *testing.B) {
 	}
 	b.Run("search", func(b *testing.B) { run(b, search) })
 	b.Run("nearest", func(b *testing.B) { run(b, near) })
+}
+
+// BenchmarkSignIn measures full password sign-ins over HTTP (the form
+// post: throttling reservations, Argon2id, the new session, its audit
+// entry), from parallel browsers, beside the Argon2id hash alone measured
+// in the same run: the floor of any password sign-in.
+func BenchmarkSignIn(b *testing.B) {
+	r := startTB(b, database.SQLite)
+	ctx := b.Context()
+	const password = "Un banc de neige à Rimouski"
+	const accounts = 8
+	for i := range accounts {
+		email := fmt.Sprintf("bench%d@example.com", i)
+		if err := r.Identity().SignUp(ctx, identity.SignUp{Email: email, GivenName: "B", FamilyName: "Bench", Password: password, Addr: fmt.Sprintf("192.0.2.%d", i)}); err != nil {
+			b.Fatal(err)
+		}
+		msgs, _ := notify.Recent(ctx, r.DB(), 50)
+		for _, m := range msgs {
+			if m.Kind == "identity.verify_email" && m.To == email {
+				u, _ := url.Parse(regexp.MustCompile(`https?://\S+`).FindString(m.Text))
+				if _, err := r.Identity().VerifyEmail(ctx, u.Query().Get("jeton")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	b.Run("baseline-argon2id", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				identity.HashPassword(password)
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "hashes/s")
+	})
+	b.Run("sign-in", func(b *testing.B) {
+		var n atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			i := n.Add(1)
+			email := fmt.Sprintf("bench%d@example.com", i%accounts)
+			jar, _ := cookiejar.New(nil)
+			c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := c.Get(r.url + "/fr/connexion")
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			token := csrfField.FindStringSubmatch(string(page))[1]
+			form := url.Values{"csrf_token": {token}, "email": {email}, "password": {password}}.Encode()
+			for pb.Next() {
+				resp, err := c.Post(r.url+"/fr/connexion", "application/x-www-form-urlencoded", strings.NewReader(form))
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusSeeOther {
+					b.Errorf("sign-in: %d", resp.StatusCode)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sign-ins/s")
+	})
 }

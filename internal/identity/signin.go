@@ -63,8 +63,9 @@ func level(a Account, amr []string) string {
 
 // SignIn checks an e-mail and password. Unknown accounts and wrong
 // passwords get the same answer (Unauthorized) after the same work; tries
-// are counted per account (keyed by the address typed, known or not) and per
-// client address, in the database, before the password is checked, so
+// are counted per account (keyed by the address typed, known or not) and,
+// failures only, per client address, in the database, before the password
+// is checked, so
 // parallel attempts on any number of instances cannot exceed the limits.
 // With a second factor (always, for agents) the session is only a step:
 // SecondFactor, or EnrolTOTP for an agent who has none yet, finishes it.
@@ -92,6 +93,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 		return SignedIn{}, refused
 	}
 	s.forgive(ctx, limitSignIn, email)
+	s.giveBack(ctx, limitAddress, addressKey(c.Addr))
 	if !a.EmailVerified {
 		return SignedIn{}, errs.E(errs.Forbidden, "identity.email_unverified")
 	}

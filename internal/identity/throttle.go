@@ -90,6 +90,15 @@ func (s *Service) forgive(ctx context.Context, l limit, subject string) error {
 	})
 }
 
+// giveBack returns one try of l for subject (after a success: an office
+// behind one address signs many people in).
+func (s *Service) giveBack(ctx context.Context, l limit, subject string) error {
+	return s.db.Write(ctx, func(tx *database.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE identity_throttle SET tries = tries - 1 WHERE key = ? AND tries > 0`, throttleKey(l, subject))
+		return err
+	})
+}
+
 // PurgeThrottle deletes the windows that ended before the longest limit.
 func (s *Service) PurgeThrottle(ctx context.Context) (int64, error) {
 	var n int64
