@@ -95,8 +95,11 @@ type Options struct {
 	SignedOutURL                                string
 	KeyRotation                                 time.Duration // default 30 days
 	AccessTokenTTL, IDTokenTTL, RefreshTokenTTL time.Duration // defaults 10 min, 10 min, 30 days
-	AuthRequestTTL                              time.Duration // default 30 min: time to sign in
-	InsecureHTTP                                bool          // allow an http issuer (development, tests)
+	// RefreshAbsoluteTTL bounds a grant's life from the person's sign-in,
+	// however often it is refreshed (default 90 days): then they sign in again.
+	RefreshAbsoluteTTL time.Duration
+	AuthRequestTTL     time.Duration // default 30 min: time to sign in
+	InsecureHTTP       bool          // allow an http issuer (development, tests)
 	// HTTPClient sends back-channel logout tokens; default a client with a
 	// 5 s timeout.
 	HTTPClient *http.Client
@@ -117,6 +120,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.IDTokenTTL <= 0 {
 		o.IDTokenTTL = 10 * time.Minute
+	}
+	if o.RefreshAbsoluteTTL <= 0 {
+		o.RefreshAbsoluteTTL = 90 * 24 * time.Hour
 	}
 	if o.RefreshTokenTTL <= 0 {
 		o.RefreshTokenTTL = 30 * 24 * time.Hour

@@ -107,7 +107,7 @@ func (p *Provider) issue(ctx context.Context, req op.TokenRequest, withRefresh b
 			}
 		}
 		if withRefresh {
-			if err := insertToken(ctx, tx, randomID(), "refresh", hashToken(refresh), g, now, now.Add(p.o.RefreshTokenTTL)); err != nil {
+			if err := insertToken(ctx, tx, randomID(), "refresh", hashToken(refresh), g, now, p.refreshExpiry(g, now)); err != nil {
 				return err
 			}
 		}
@@ -128,6 +128,18 @@ func (p *Provider) issue(ctx context.Context, req op.TokenRequest, withRefresh b
 		return "", "", time.Time{}, oidc.ErrInvalidGrant().WithDescription("refresh token already used")
 	}
 	return accessID, refresh, exp, err
+}
+
+// refreshExpiry is when a new refresh token of g expires: a sliding
+// window, capped at an absolute lifetime from the person's sign-in.
+func (p *Provider) refreshExpiry(g grant, now time.Time) time.Time {
+	exp := now.Add(p.o.RefreshTokenTTL)
+	if !g.authTime.IsZero() {
+		if limit := g.authTime.Add(p.o.RefreshAbsoluteTTL); limit.Before(exp) {
+			exp = limit
+		}
+	}
+	return exp
 }
 
 func insertToken(ctx context.Context, tx *database.Tx, id, kind, hash string, g grant, now, exp time.Time) error {

@@ -170,3 +170,31 @@ func TestKeyRotation(t *testing.T) {
 		}
 	})
 }
+
+// However often a grant is refreshed, it ends at the absolute lifetime
+// counted from the person's sign-in.
+func TestRefreshAbsoluteLifetime(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		e := newEnv(t, db)
+		c := e.client(t, webClient("rp-a.example"))
+		tok := c.login(t, "openid offline_access")
+		rt := tok.RefreshToken
+		for day := 20; day <= 100; day += 20 {
+			e.clock.Advance(20 * 24 * time.Hour)
+			status, out := e.postToken(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, c.id, c.secret)
+			if day < 90 {
+				next, _ := out["refresh_token"].(string)
+				if status != 200 || next == "" {
+					t.Fatalf("day %d: %d %v", day, status, out)
+				}
+				rt = next
+				continue
+			}
+			if status != 400 || out["error"] != "invalid_grant" {
+				t.Fatalf("day %d, past 90 days from the sign-in: %d %v", day, status, out)
+			}
+			return
+		}
+		t.Fatal("never refused")
+	})
+}
