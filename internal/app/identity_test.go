@@ -234,3 +234,37 @@ func TestCounterRecovery(t *testing.T) {
 		}
 	})
 }
+
+// TestChatActsForTheSignedInCitizen: a conversation started while signed in
+// lists the citizen's appointments; signing out forgets it.
+func TestChatActsForTheSignedInCitizen(t *testing.T) {
+	r := start(t, dbtest.Dialects(t)[0])
+	ctx := context.Background()
+	const email, password = "chat@example.com", "Une fin de semaine à Gaspé"
+	if err := r.Identity().SignUp(ctx, identity.SignUp{Email: email, GivenName: "Noé", FamilyName: "Roy", Password: password, Addr: "192.0.2.6"}); err != nil {
+		t.Fatal(err)
+	}
+	link, _ := url.Parse(r.url + mailLink(t, r, "identity.verify_email", email))
+	if _, err := r.Identity().VerifyEmail(ctx, link.Query().Get("jeton")); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, r.url)
+	ask := func() string {
+		t.Helper()
+		resp, body := b.follow(b.post("/fr/assistant", "/fr/assistant", url.Values{"text": {"mes rendez-vous"}}))
+		wantStatus(t, "chat", resp, body, http.StatusOK)
+		return body
+	}
+	if body := ask(); !strings.Contains(body, "connectez-vous à votre compte") {
+		t.Fatalf("anonymous: no invitation to sign in:\n%s", body)
+	}
+	b.post("/fr/assistant", "/fr/assistant/nouvelle", url.Values{})
+	b.post("/fr/connexion", "/fr/connexion", url.Values{"email": {email}, "password": {password}})
+	if body := ask(); !strings.Contains(body, "aucun rendez-vous à venir") {
+		t.Fatalf("signed in: the assistant does not know the citizen:\n%s", body)
+	}
+	b.post("/fr/compte", "/fr/deconnexion", url.Values{})
+	if body := ask(); !strings.Contains(body, "connectez-vous à votre compte") {
+		t.Fatalf("after sign-out the conversation still acts for the citizen:\n%s", body)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
+	"github.com/guichet-qc/guichet/internal/identity"
 )
 
 // chatCookie holds the id of the visitor's conversation.
@@ -56,7 +57,8 @@ func (s *Site) chatAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	}
 	_, err := s.assistant.Send(r.Context(), id, in)
 	if errs.Is(err, errs.NotFound) { // no conversation yet (or expired): start one
-		id, _, err = s.assistant.Start(r.Context(), string(l))
+		name, email := s.chatCitizen(r)
+		id, _, err = s.assistant.StartAs(r.Context(), string(l), name, email)
 		if err == nil {
 			http.SetCookie(w, &http.Cookie{Name: chatCookie, Value: id, Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: 30 * 24 * 3600})
 			_, err = s.assistant.Send(r.Context(), id, in)
@@ -78,6 +80,26 @@ func (s *Site) chatAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 
 // chatReset forgets the conversation (a new one starts with the next message).
 func (s *Site) chatReset(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	http.SetCookie(w, &http.Cookie{Name: chatCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	s.endChat(w)
 	http.Redirect(w, r, s.pageURL("assistant", l, "", nil), http.StatusSeeOther)
+}
+
+// chatCitizen is the signed-in citizen a new conversation acts for (their
+// appointments, their requests): a live session of a citizen whose address
+// is verified; anyone else talks anonymously.
+func (s *Site) chatCitizen(r *http.Request) (name, email string) {
+	if s.identity == nil {
+		return "", ""
+	}
+	a, _, err := s.identity.Session(r.Context(), s.sessionID(r))
+	if err != nil || a.Kind != identity.Citizen || !a.EmailVerified {
+		return "", ""
+	}
+	return a.Name(), a.Email
+}
+
+// endChat forgets the browser's conversation (at sign-out: it may act for
+// the person who signed out).
+func (s *Site) endChat(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: chatCookie, Value: "", Path: "/", HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }

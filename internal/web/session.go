@@ -145,5 +145,6 @@ func (s *Site) EndSession(w http.ResponseWriter, r *http.Request) (string, strin
 		s.log.WarnContext(r.Context(), "sign-out from a partner service failed", "err", err)
 	}
 	s.clearSession(w)
+	s.endChat(w)
 	return "", ""
 }

@@ -194,6 +194,7 @@ func (s *Site) signOutAction(w http.ResponseWriter, r *http.Request, l i18n.Lang
 		return
 	}
 	s.clearSession(w)
+	s.endChat(w)
 	page := "sign_in"
 	if r.PostFormValue("agent") == "1" {
 		page = "agent_signin"

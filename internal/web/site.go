@@ -147,6 +147,7 @@ type View struct {
 	CSRF     string
 	Query    string // the q parameter, for the search form
 	SignedIn bool   // a session cookie is present (the header links to the account)
+	Accounts bool   // the site has accounts (the header links to sign-in)
 	Data     any
 	site     *Site
 }
@@ -170,7 +171,7 @@ func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, lang i
 	}
 	v := View{Lang: lang, Title: title, AltURL: s.altURL(r, lang), ThemeURL: s.assets.ThemeURL(),
 		Demo: s.demo, CSRF: httpx.CSRFToken(r.Context()), Query: r.URL.Query().Get("q"), Data: data, site: s,
-		SignedIn: s.identity != nil && s.sessionID(r) != ""}
+		SignedIn: s.identity != nil && s.sessionID(r) != "", Accounts: s.identity != nil}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		if name == "error" {
