@@ -268,3 +268,50 @@ func TestChatActsForTheSignedInCitizen(t *testing.T) {
 		t.Fatalf("after sign-out the conversation still acts for the citizen:\n%s", body)
 	}
 }
+
+// TestAgentTeam: an organization's administrator creates an agent from the
+// team page; the password is shown once and works; a plain agent may not
+// manage the team.
+func TestAgentTeam(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *database.DB) {
+		r := start(t, d.Dialect)
+		email, password, secret, _ := r.DemoAgent()
+		admin := newBrowser(t, r.url)
+		admin.signIn(email, password, secret, "")
+		resp, body := admin.get("/fr/agent/equipe")
+		wantStatus(t, "team page", resp, body, http.StatusOK)
+		point := regexp.MustCompile(`name="points" value="([^"]+)"`).FindStringSubmatch(body)
+		if point == nil || !strings.Contains(body, email) {
+			t.Fatalf("team page:\n%s", body)
+		}
+		form := url.Values{"given_name": {"Léa"}, "family_name": {"Nadeau"}, "email": {"lea@demo.guichet.example"}, "roles": {"agent"}}
+		resp, body = admin.post("/fr/agent/equipe", "/fr/agent/equipe", form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#points"`) || !strings.Contains(body, `value="Léa"`) {
+			t.Fatalf("without a point: %d\n%s", resp.StatusCode, body)
+		}
+		form.Set("points", point[1])
+		form.Add("roles", "platform_admin") // not the administrator's to give
+		resp, body = admin.post("/fr/agent/equipe", "/fr/agent/equipe", form)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("granting platform_admin: %d", resp.StatusCode)
+		}
+		form["roles"] = []string{"agent"}
+		resp, body = admin.post("/fr/agent/equipe", "/fr/agent/equipe", form)
+		wantStatus(t, "create", resp, body, http.StatusOK)
+		m := regexp.MustCompile(`<li><code>(\S+)</code></li>`).FindStringSubmatch(body)
+		if m == nil || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("no password shown:\n%s", body)
+		}
+		lea := newBrowser(t, r.url)
+		if resp := lea.signIn("lea@demo.guichet.example", m[1], "", ""); resp.Header.Get("Location") != "/fr/compte/application" {
+			t.Fatalf("the new agent's first sign-in: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		lea.enrol("")
+		if resp, _ := lea.get("/fr/agent/equipe"); resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("a plain agent on the team page: %d", resp.StatusCode)
+		}
+		if _, body := admin.get("/fr/agent/equipe"); !strings.Contains(body, "Léa Nadeau") {
+			t.Error("the new agent is not listed")
+		}
+	})
+}

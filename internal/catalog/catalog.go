@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -230,6 +231,18 @@ func (c *Catalog) Point(id string) (ServicePoint, Schedule, error) {
 		return ServicePoint{}, Schedule{}, errs.E(errs.NotFound, "catalog.point_not_found", id)
 	}
 	return s.points[i], s.schedules[i], nil
+}
+
+// PointsOf lists an organization's service points, by name.
+func (c *Catalog) PointsOf(orgID string) []ServicePoint {
+	var out []ServicePoint
+	for _, p := range c.s().points {
+		if p.OrganizationID == orgID {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b ServicePoint) int { return strings.Compare(a.Name.FR, b.Name.FR) })
+	return out
 }
 
 // Gazetteer gives the known municipalities and postal areas.

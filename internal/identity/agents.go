@@ -230,3 +230,29 @@ func (s *Service) UseCounterCode(ctx context.Context, email, code, password stri
 	}
 	return out, err
 }
+
+// Agents lists an organization's agents, by name.
+func (s *Service) Agents(ctx context.Context, orgID string) ([]Account, error) {
+	var out []Account
+	err := s.db.Read(ctx, func(tx *database.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+accountColumns+` FROM identity_accounts WHERE kind = ? AND organization_id = ?
+			ORDER BY given_name, family_name, email`, Agent, orgID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAccount(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Grantable lists the roles by may give to agents of org (none: by may not
+// create agents there).
+func Grantable(by Account, org string) []Role { return grantable(&by, org) }

@@ -67,6 +67,7 @@ type agentHomeView struct {
 	SignOut            string
 	AccountURL         string
 	IdentityURL        string
+	TeamURL            string // "" unless the agent manages the team
 	InboxURL           string // the conversations handed over by the assistant ("" without one)
 }
 
@@ -77,6 +78,9 @@ func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	}
 	v := agentHomeView{Name: a.Name(), SignOut: signOutURL(l), AccountURL: s.pageURL("account", l, "", nil),
 		IdentityURL: s.pageURL("agent_identity", l, "", nil)}
+	if len(identity.Grantable(a, a.OrganizationID)) > 0 {
+		v.TeamURL = s.pageURL("agent_team", l, "", nil)
+	}
 	if _, ok := s.pages["agent_inbox"]; ok {
 		v.InboxURL = s.pageURL("agent_inbox", l, "", nil)
 	}
