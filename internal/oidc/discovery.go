@@ -16,6 +16,7 @@ type Discovery struct {
 	UserinfoEndpoint                       string   `json:"userinfo_endpoint"`
 	JWKSURI                                string   `json:"jwks_uri"`
 	RevocationEndpoint                     string   `json:"revocation_endpoint"`
+	PushedAuthorizationRequestEndpoint     string   `json:"pushed_authorization_request_endpoint"`
 	EndSessionEndpoint                     string   `json:"end_session_endpoint"`
 	ScopesSupported                        []string `json:"scopes_supported"`
 	ResponseTypesSupported                 []string `json:"response_types_supported"`
@@ -49,6 +50,7 @@ func (p *Provider) Discovery() Discovery {
 		UserinfoEndpoint:                       iss + userinfoPath,
 		JWKSURI:                                iss + keysPath,
 		RevocationEndpoint:                     iss + revokePath,
+		PushedAuthorizationRequestEndpoint:     iss + parPath,
 		EndSessionEndpoint:                     iss + endSessionPath,
 		ScopesSupported:                        []string{"openid", "profile", "email", "offline_access"},
 		ResponseTypesSupported:                 []string{"code"},

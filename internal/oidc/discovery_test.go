@@ -38,6 +38,7 @@ func TestDiscovery(t *testing.T) {
 		"userinfo_endpoint":                                iss + "/oidc/userinfo",
 		"jwks_uri":                                         iss + "/oidc/keys",
 		"revocation_endpoint":                              iss + "/oidc/revoke",
+		"pushed_authorization_request_endpoint":            iss + "/oidc/par",
 		"end_session_endpoint":                             iss + "/oidc/end_session",
 		"scopes_supported":                                 list("openid", "profile", "email", "offline_access"),
 		"response_types_supported":                         list("code"),

@@ -24,7 +24,8 @@ const (
 	revokePath     = "/oidc/revoke"
 	endSessionPath = "/oidc/end_session"
 	keysPath       = "/oidc/keys"
-	discoveryPath  = "/.well-known/openid-configuration"
+	// parPath is in par.go.
+	discoveryPath = "/.well-known/openid-configuration"
 )
 
 // Provider is the OpenID provider.
@@ -144,8 +145,9 @@ func (p *Provider) Register(r *httpx.Router) {
 	}{
 		{"GET", discoveryPath, http.HandlerFunc(p.serveDiscovery)},
 		{"GET", keysPath, opH},
-		{"GET", authorizePath, opH},
-		{"POST", authorizePath, opH},
+		{"GET", authorizePath, p.pushed(opH)},
+		{"POST", authorizePath, p.pushed(opH)},
+		{"POST", parPath, withReq(p.clientAuth(false, http.HandlerFunc(p.servePAR)))},
 		{"GET", callbackPath, opH},
 		{"POST", tokenPath, withReq(p.clientAuth(true, p.handler))},
 		{"POST", revokePath, withReq(p.clientAuth(false, p.handler))},

@@ -106,3 +106,12 @@ CREATE TABLE oidc_session_clients (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (session_id, client_id)
 );
+
+-- Pushed authorization requests (RFC 9126): the parameters a client sent
+-- directly, fetched once by the authorization endpoint through request_uri.
+CREATE TABLE oidc_pushed_requests (
+    request_uri_hash TEXT    PRIMARY KEY,
+    client_id        TEXT    NOT NULL,
+    params           TEXT    NOT NULL,  -- the form, URL-encoded
+    expires_at       INTEGER NOT NULL
+);
