@@ -182,6 +182,7 @@ func (a *App) init(ctx context.Context) error {
 	h = httpx.Limit(a.cfg.RequestTimeout, a.cfg.MaxBodyBytes, h)
 	h = httpx.Recover(a.log, onError, h)
 	h = httpx.SecureHeaders(a.cfg.Secure(), a.cfg.TrustProxy, h)
+	h = httpx.ClientAddress(a.cfg.TrustProxy, h)
 	h = httpx.Observe(a.log, metrics, h)
 	a.handler = h
 	return nil

@@ -30,7 +30,7 @@ type Config struct {
 	DataDir            string     // keys and other secrets live here
 	LogFormat          string     // text or json
 	LogLevel           slog.Level // debug, info, warn, error
-	TrustProxy         bool       // trust X-Forwarded-Proto/For from a reverse proxy
+	TrustProxy         bool       // trust X-Forwarded-Proto and X-Forwarded-For (its last entry is the client address used for throttling) from a reverse proxy
 	TLSCert, TLSKey    string     // serve HTTPS directly when both are set
 	ThemeCSS           string     // optional CSS file of colour overrides
 	MapURL             string     // directions link template: {lat}, {lon}, {address}

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"net"
 	"net/http"
 	"strings"
 )
@@ -37,4 +38,35 @@ func IsHTTPS(r *http.Request, alwaysHTTPS, trustProxy bool) bool {
 		return true
 	}
 	return trustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// ClientAddress makes r.RemoteAddr the client's address behind a trusted
+// reverse proxy: the right-most X-Forwarded-For entry, the one the proxy
+// itself added (entries further left are the client's word). Without
+// trustProxy the header is ignored. Throttling by address depends on it:
+// behind a proxy, every client would otherwise share the proxy's address.
+func ClientAddress(trustProxy bool, next http.Handler) http.Handler {
+	if !trustProxy {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ip := lastForwarded(r.Header.Values("X-Forwarded-For")); ip != "" {
+			r2 := r.Clone(r.Context())
+			r2.RemoteAddr = net.JoinHostPort(ip, "0")
+			r = r2
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func lastForwarded(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	parts := strings.Split(values[len(values)-1], ",")
+	ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1]))
+	if ip == nil {
+		return ""
+	}
+	return ip.String()
 }

@@ -227,3 +227,32 @@ func TestCSRFExemptsProtocolEndpoints(t *testing.T) {
 		}
 	}
 }
+
+func TestClientAddress(t *testing.T) {
+	var got string
+	h := func(trust bool) http.Handler {
+		return httpx.ClientAddress(trust, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = r.RemoteAddr }))
+	}
+	for _, tt := range []struct {
+		trust bool
+		xff   []string
+		want  string
+	}{
+		{false, []string{"203.0.113.9"}, "192.0.2.1:1234"},
+		{true, nil, "192.0.2.1:1234"},
+		{true, []string{"203.0.113.9"}, "203.0.113.9:0"},
+		{true, []string{"198.51.100.7, 203.0.113.9"}, "203.0.113.9:0"}, // the client may forge what is left of the proxy's entry
+		{true, []string{"spoofed", "2001:db8::1"}, "[2001:db8::1]:0"},
+		{true, []string{"not an address"}, "192.0.2.1:1234"},
+	} {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.RemoteAddr = "192.0.2.1:1234"
+		for _, v := range tt.xff {
+			req.Header.Add("X-Forwarded-For", v)
+		}
+		h(tt.trust).ServeHTTP(httptest.NewRecorder(), req)
+		if got != tt.want {
+			t.Errorf("trust=%v X-Forwarded-For=%q: RemoteAddr %q, want %q", tt.trust, tt.xff, got, tt.want)
+		}
+	}
+}
