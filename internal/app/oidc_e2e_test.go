@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -179,17 +180,36 @@ func TestOIDCWithThePages(t *testing.T) {
 		}
 
 		// A service that asks for level 2: the person adds an app, then goes on.
+		var secret string
 		id3, _ := impots.signIn(b, url.Values{"acr_values": {identity.LoA2}}, func(resp *http.Response, body string) (*http.Response, string) {
 			m := regexp.MustCompile(`href="(/fr/compte/application\?next=[^"]+)"`).FindStringSubmatch(body)
 			if m == nil {
 				t.Fatalf("no way to add a factor:\n%s", body)
 			}
 			enrolNext, _ := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
-			b.enrol(enrolNext.Query().Get("next"))
+			secret, _ = b.enrol(enrolNext.Query().Get("next"))
 			return b.follow(b.get(enrolNext.Query().Get("next")))
 		})
 		if c := claimsOf(t, id3); c.ACR != identity.LoA2 || !slices.Contains(c.AMR, "otp") {
 			t.Fatalf("after the step-up: %+v", c)
+		}
+
+		// prompt=login (and max_age=0): a fresh sign-in, password and code,
+		// then straight back to the service; other services keep theirs.
+		for _, extra := range []url.Values{{"prompt": {"login"}}, {"max_age": {"0"}}} {
+			before := claimsOf(t, id3)
+			id4, _ := impots.signIn(b, extra, func(resp *http.Response, body string) (*http.Response, string) {
+				if !strings.Contains(body, "Le service demande que vous vous connectiez de nouveau") {
+					t.Fatalf("%v: not asked to sign in again:\n%s", extra, body)
+				}
+				next := regexp.MustCompile(`name="next" value="([^"]+)"`).FindStringSubmatch(body)
+				resp, body = b.post("/fr/connexion", "/fr/connexion", url.Values{"email": {email}, "password": {password}, "next": {next[1]}})
+				loc, _ := url.Parse(resp.Header.Get("Location"))
+				return b.follow(b.post(loc.RequestURI(), "/fr/connexion/code", url.Values{"code": {codes.next(t, secret)}, "next": {loc.Query().Get("next")}}))
+			})
+			if !id4.IssuedAt.After(id3.IssuedAt.Add(-time.Second)) || claimsOf(t, id4).SID != before.SID {
+				t.Errorf("%v: after a fresh sign-in the service sees another session (sid %q, was %q)", extra, claimsOf(t, id4).SID, before.SID)
+			}
 		}
 
 		// Refresh tokens rotate; the old one, presented again, is refused and

@@ -222,11 +222,8 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, current, nex
 	}
 	s.forgive(ctx, limitSignIn, a.Email)
 	newHash := HashPassword(next)
-	return s.db.Write(ctx, func(tx *database.Tx) error {
+	err = s.db.Write(ctx, func(tx *database.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE identity_accounts SET password_hash = ? WHERE id = ?`, newHash, a.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM identity_sessions WHERE account_id = ? AND id_hash <> ?`, a.ID, sess.hash); err != nil {
 			return err
 		}
 		if err := s.record(ctx, tx, a.ID, "identity.password_changed", a.ID); err != nil {
@@ -234,6 +231,11 @@ func (s *Service) ChangePassword(ctx context.Context, sess Session, current, nex
 		}
 		return s.mail(ctx, tx, Mail{Kind: "identity.password_changed", To: a.Email, Lang: a.Locale})
 	})
+	if err != nil {
+		return err
+	}
+	// The other sessions end, and what they signed in to with them.
+	return s.endSessions(ctx, `account_id = ? AND id_hash <> ?`, a.ID, sess.hash)
 }
 
 func (s *Service) accountWithHash(ctx context.Context, id string) (Account, string, error) {
@@ -312,18 +314,16 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 			hash, now, id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM identity_sessions WHERE account_id = ?`, id); err != nil {
-			return err
-		}
 		if err := s.record(ctx, tx, id, "identity.password_reset", id); err != nil {
 			return err
 		}
 		return s.mail(ctx, tx, Mail{Kind: "identity.password_changed", To: a.Email, Lang: a.Locale})
 	})
-	if err == nil {
-		s.forgive(ctx, limitSignIn, a.Email)
+	if err != nil {
+		return err
 	}
-	return err
+	s.forgive(ctx, limitSignIn, a.Email)
+	return s.endSessions(ctx, `account_id = ?`, id)
 }
 
 // record appends an audit entry in tx; actor and object are account ids,

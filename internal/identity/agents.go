@@ -218,7 +218,7 @@ func (s *Service) UseCounterCode(ctx context.Context, email, code, password stri
 			return err
 		}
 		amr := []string{"pwd"}
-		sid, err := s.openSession(ctx, tx, a, StageFull, level(a, amr), amr, s.now(), c.Device)
+		sid, err := s.openSession(ctx, tx, a, StageFull, level(a, amr), amr, s.now(), c.Device, "")
 		if err != nil {
 			return err
 		}

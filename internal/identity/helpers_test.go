@@ -75,12 +75,13 @@ func token(t *testing.T, link string) string {
 }
 
 type fixture struct {
-	svc   *identity.Service
-	clock *clock
-	mail  *outbox
-	db    *database.DB
-	ended []string
-	mu    sync.Mutex
+	secrets map[string]string // account id → TOTP secret
+	svc     *identity.Service
+	clock   *clock
+	mail    *outbox
+	db      *database.DB
+	ended   []string
+	mu      sync.Mutex
 }
 
 func newFixture(t *testing.T, db *database.DB) *fixture {
@@ -127,6 +128,10 @@ func (f *fixture) enrolTOTP(t *testing.T, a identity.Account, sessionID string) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	if f.secrets == nil {
+		f.secrets = map[string]string{}
+	}
+	f.secrets[a.ID] = e.Secret
 	code, _ := identity.TOTPCode(e.Secret, f.clock.Now())
 	in, codes, err := f.svc.ConfirmTOTP(ctx, sessionID, code, client)
 	if err != nil {
@@ -134,4 +139,13 @@ func (f *fixture) enrolTOTP(t *testing.T, a identity.Account, sessionID string) 
 	}
 	f.clock.Add(30 * time.Second) // the next code is a new step
 	return e.Secret, in, codes
+}
+
+func (f *fixture) secretOf(t *testing.T, a identity.Account) string {
+	t.Helper()
+	s, ok := f.secrets[a.ID]
+	if !ok {
+		t.Fatal("no authenticator enrolled in this test")
+	}
+	return s
 }

@@ -448,3 +448,48 @@ func TestAuditRecords(t *testing.T) {
 		}
 	})
 }
+
+// Ending sessions by a password change or reset tells whoever depends on
+// them (the OpenID provider); a factor added keeps the session (same ref)
+// and the time of its sign-in; signing in again in the same browser
+// continues the session.
+func TestSessionContinuity(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		a := f.citizen(t, "suite@example.com")
+		ctx := context.Background()
+		first, _ := f.svc.SignIn(ctx, a.Email, goodPassword, client)
+		_, se1, _ := f.svc.Session(ctx, first.SessionID)
+		f.clock.Add(2 * time.Hour)
+		again := client
+		again.Previous = first.SessionID
+		second, err := f.svc.SignIn(ctx, a.Email, goodPassword, again)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, se2, _ := f.svc.Session(ctx, second.SessionID)
+		if se2.Ref != se1.Ref || !se2.AuthTime.After(se1.AuthTime) || slices.Contains(f.ended, se1.Ref) {
+			t.Fatalf("signing in again: ref %q → %q, ended %v", se1.Ref, se2.Ref, f.ended)
+		}
+		f.clock.Add(20 * time.Minute)
+		_, elevated, _ := f.enrolTOTP(t, a, second.SessionID)
+		_, se3, _ := f.svc.Session(ctx, elevated.SessionID)
+		if se3.Ref != se2.Ref || !se3.AuthTime.Equal(se2.AuthTime) || se3.ACR != identity.LoA2 {
+			t.Fatalf("after adding a factor: %+v (was %+v)", se3, se2)
+		}
+		// Another browser; a password change ends it, and says so.
+		other, _ := f.svc.SignIn(ctx, a.Email, goodPassword, client)
+		code, _ := identity.TOTPCode(f.secretOf(t, a), f.clock.Now())
+		done, err := f.svc.SecondFactor(ctx, other.SessionID, code, client)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, seOther, _ := f.svc.Session(ctx, done.SessionID)
+		if err := f.svc.ChangePassword(ctx, se3, goodPassword, "Une autre phrase tout aussi longue"); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(f.ended, seOther.Ref) || slices.Contains(f.ended, se3.Ref) {
+			t.Fatalf("password change: ended %v, want %q and not %q", f.ended, seOther.Ref, se3.Ref)
+		}
+	})
+}

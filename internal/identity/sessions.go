@@ -18,8 +18,10 @@ const (
 )
 
 // Session is a signed-in browser. Its secret id lives only in the person's
-// cookie; the database keeps its hash, which is also its public handle
-// (Ref) in the list of sessions and the sid of the OpenID provider.
+// cookie and changes at every step of sign-in and every rise of level; the
+// database keeps its hash. Ref is the session's stable public handle: in
+// the list of sessions, and the sid of the OpenID provider, so services
+// keep their place when the person signs in again in the same browser.
 type Session struct {
 	Ref       string
 	AccountID string
@@ -37,30 +39,34 @@ type Session struct {
 // Client describes where a request comes from, for throttling and for the
 // list of sessions (never logged).
 type Client struct {
-	Addr   string // remote address (host:port or host)
-	Device string // a short description, e.g. from the User-Agent
+	Addr     string // remote address (host:port or host)
+	Device   string // a short description, e.g. from the User-Agent
+	Previous string // the browser's current session id, if any: a new sign-in of the same person continues it
 }
 
 func msTime(ms int64) time.Time { return time.UnixMilli(ms) }
 
-const sessionColumns = `id_hash, account_id, stage, acr, amr, auth_time, device, created_at, last_seen_at, expires_at`
+const sessionColumns = `id_hash, ref, account_id, stage, acr, amr, auth_time, device, created_at, last_seen_at, expires_at`
 
 func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 	var se Session
 	var amr string
 	var auth, created, seen, expires int64
-	if err := row.Scan(&se.hash, &se.AccountID, &se.Stage, &se.ACR, &amr, &auth, &se.Device, &created, &seen, &expires); err != nil {
+	if err := row.Scan(&se.hash, &se.Ref, &se.AccountID, &se.Stage, &se.ACR, &amr, &auth, &se.Device, &created, &seen, &expires); err != nil {
 		return Session{}, err
 	}
 	json.Unmarshal([]byte(amr), &se.AMR)
-	se.Ref = se.hash
 	se.AuthTime, se.CreatedAt, se.LastSeen, se.Expires = msTime(auth), msTime(created), msTime(seen), msTime(expires)
 	return se, nil
 }
 
-// openSession stores a new session in tx and returns its secret id.
-func (s *Service) openSession(ctx context.Context, tx *database.Tx, a Account, stage, acr string, amr []string, authTime time.Time, device string) (string, error) {
+// openSession stores a new session in tx and returns its secret id; ref
+// continues an earlier session of the same person ("" starts a new one).
+func (s *Service) openSession(ctx context.Context, tx *database.Tx, a Account, stage, acr string, amr []string, authTime time.Time, device, ref string) (string, error) {
 	id := secret()
+	if ref == "" {
+		ref = secret()[:32]
+	}
 	now := s.now()
 	absolute := s.o.SessionAbsolute
 	if a.Kind == Agent && absolute > AgentSessionAbsolute {
@@ -70,8 +76,8 @@ func (s *Service) openSession(ctx context.Context, tx *database.Tx, a Account, s
 		absolute = 15 * time.Minute // time to give the second factor
 	}
 	b, _ := json.Marshal(amr)
-	_, err := tx.Exec(ctx, `INSERT INTO identity_sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		hashSecret(id), a.ID, stage, acr, string(b), authTime.UnixMilli(), shortDevice(device),
+	_, err := tx.Exec(ctx, `INSERT INTO identity_sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		hashSecret(id), ref, a.ID, stage, acr, string(b), authTime.UnixMilli(), shortDevice(device),
 		now.UnixMilli(), now.UnixMilli(), now.Add(absolute).UnixMilli())
 	return id, err
 }
@@ -186,7 +192,7 @@ func (s *Service) SignOut(ctx context.Context, id string) error {
 func (s *Service) EndSession(ctx context.Context, accountID, ref string) error {
 	var n int
 	err := s.db.Read(ctx, func(tx *database.Tx) error {
-		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM identity_sessions WHERE id_hash = ? AND account_id = ?`, ref, accountID).Scan(&n)
+		return tx.QueryRow(ctx, `SELECT COUNT(*) FROM identity_sessions WHERE ref = ? AND account_id = ?`, ref, accountID).Scan(&n)
 	})
 	if err != nil {
 		return err
@@ -194,7 +200,7 @@ func (s *Service) EndSession(ctx context.Context, accountID, ref string) error {
 	if n == 0 {
 		return errs.E(errs.NotFound, "identity.no_such_session")
 	}
-	return s.endSessions(ctx, `id_hash = ? AND account_id = ?`, ref, accountID)
+	return s.endSessions(ctx, `ref = ? AND account_id = ?`, ref, accountID)
 }
 
 // endSessions deletes the sessions matching where, records it, and tells
@@ -239,7 +245,14 @@ func (s *Service) endSessions(ctx context.Context, where string, args ...any) er
 }
 
 // PurgeSessions deletes the sessions past their absolute or idle timeout.
+// Nobody is told: a browser that timed out is not a sign-out, and the
+// services the person uses offline keep their grants (a sign-out, or a
+// session the person ends, does end them).
 func (s *Service) PurgeSessions(ctx context.Context) error {
 	now := s.now()
-	return s.endSessions(ctx, `expires_at <= ? OR last_seen_at <= ?`, now.UnixMilli(), now.Add(-s.o.SessionIdle).UnixMilli())
+	return s.db.Write(ctx, func(tx *database.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM identity_sessions WHERE expires_at <= ? OR last_seen_at <= ?`,
+			now.UnixMilli(), now.Add(-s.o.SessionIdle).UnixMilli())
+		return err
+	})
 }

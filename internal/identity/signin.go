@@ -111,7 +111,11 @@ func (s *Service) SignIn(ctx context.Context, email, password string, c Client) 
 			stage = StageEnrol
 		}
 		amr := []string{"pwd"}
-		id, err := s.openSession(ctx, tx, a, stage, level(a, amr), amr, s.now(), c.Device)
+		ref, err := s.continued(ctx, tx, a, c.Previous)
+		if err != nil {
+			return err
+		}
+		id, err := s.openSession(ctx, tx, a, stage, level(a, amr), amr, s.now(), c.Device, ref)
 		if err != nil {
 			return err
 		}
@@ -164,7 +168,26 @@ func (s *Service) SecondFactor(ctx context.Context, pendingID, code string, c Cl
 	return s.elevate(ctx, a, pending, method, c)
 }
 
-// elevate replaces a session by a full one whose amr adds method.
+// continued returns the ref of the browser's previous session (secret id
+// prev) when it is the same person's, and removes that session without
+// telling anyone: the new one continues it, and the services it signed the
+// person in to keep their place. Another person's session is the caller's
+// to end (SignOut).
+func (s *Service) continued(ctx context.Context, tx *database.Tx, a Account, prev string) (string, error) {
+	if prev == "" {
+		return "", nil
+	}
+	var ref string
+	err := tx.QueryRow(ctx, `DELETE FROM identity_sessions WHERE id_hash = ? AND account_id = ? RETURNING ref`, hashSecret(prev), a.ID).Scan(&ref)
+	if errs.Is(err, errs.NotFound) {
+		return "", nil
+	}
+	return ref, err
+}
+
+// elevate replaces a session by a full one whose amr adds method, with a
+// new secret id; the session continues (same ref), and so does the time
+// of its authentication: a factor added does not make a sign-in fresh.
 func (s *Service) elevate(ctx context.Context, a Account, old Session, method string, c Client) (SignedIn, error) {
 	amr := append([]string{}, old.AMR...)
 	if method != "" {
@@ -180,7 +203,7 @@ func (s *Service) elevate(ctx context.Context, a Account, old Session, method st
 		if device == "" {
 			device = old.Device
 		}
-		id, err := s.openSession(ctx, tx, a, StageFull, acr, amr, s.now(), device)
+		id, err := s.openSession(ctx, tx, a, StageFull, acr, amr, old.AuthTime, device, old.Ref)
 		if err != nil {
 			return err
 		}

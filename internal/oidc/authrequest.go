@@ -107,7 +107,7 @@ func (p *Provider) createAuthRequest(ctx context.Context, r *oidc.AuthRequest, h
 	}
 	err = p.db.Write(ctx, func(tx *database.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO oidc_auth_requests (id, client_id, request, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?)`, a.id, a.clientID, string(b), now.Unix(), a.expires.Unix())
+			VALUES (?, ?, ?, ?, ?)`, a.id, a.clientID, string(b), now.UnixMilli(), a.expires.Unix())
 		return err
 	})
 	return a, err
@@ -140,7 +140,9 @@ func scanAuthRequest(row scanner) (*authRequest, error) {
 			return nil, errs.Internalf("auth request %s: %v", a.id, err)
 		}
 	}
-	a.created, a.expires = time.Unix(created, 0), time.Unix(expires, 0)
+	// created_at is in milliseconds: prompt=login and max_age=0 compare it
+	// with a sign-in that may come within the same second.
+	a.created, a.expires = time.UnixMilli(created), time.Unix(expires, 0)
 	if authTime != 0 {
 		a.authTime = time.Unix(authTime, 0)
 	}

@@ -98,7 +98,10 @@ func (p *Provider) Complete(ctx context.Context, requestID string, a Authenticat
 		return "", errs.E(errs.Invalid, "oidc.complete.authentication")
 	case !LevelAtLeast(a.ACR, req.ACR):
 		return "", errs.E(errs.Invalid, "oidc.complete.level")
-	case req.MaxAge != nil && now.Sub(a.AuthTime) > *req.MaxAge:
+	// Freshness is judged when the service asked (the person may then
+	// take their time): max_age=0, and prompt=login, want a sign-in after
+	// the request.
+	case req.MaxAge != nil && a.AuthTime.Before(ar.created.Add(-*req.MaxAge)):
 		return "", errs.E(errs.Invalid, "oidc.complete.max_age")
 	case req.PromptLogin && a.AuthTime.Before(ar.created):
 		return "", errs.E(errs.Invalid, "oidc.complete.prompt_login")

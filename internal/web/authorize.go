@@ -48,7 +48,9 @@ func (s *Site) authorize(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	self := s.pageURL("authorize", l, "", url.Values{"demande": {id}})
 	a, se, err := s.identity.Session(ctx, s.sessionID(r))
 	signedIn := err == nil
-	stale := signedIn && ((req.MaxAge != nil && s.now().Sub(se.AuthTime) > *req.MaxAge) ||
+	// Freshness counts from the service's request: max_age=0 and
+	// prompt=login want a sign-in after it.
+	stale := signedIn && ((req.MaxAge != nil && se.AuthTime.Before(req.Created.Add(-*req.MaxAge))) ||
 		(req.PromptLogin && se.AuthTime.Before(req.Created)))
 	switch {
 	case (!signedIn || stale) && req.PromptNone:

@@ -82,9 +82,11 @@ func (s *Site) signInPost(w http.ResponseWriter, r *http.Request, l i18n.Lang, p
 	privateHeaders(w)
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	in, err := s.identity.SignIn(r.Context(), email, password, clientOf(r))
+	c := clientOf(r)
+	c.Previous = s.sessionID(r) // the same person signing in again continues it
+	in, err := s.identity.SignIn(r.Context(), email, password, c)
 	if err == nil {
-		s.identity.SignOut(r.Context(), s.sessionID(r)) // one session per browser
+		s.identity.SignOut(r.Context(), s.sessionID(r)) // another person's session ends: one per browser
 		s.setSession(w, in.SessionID)
 		s.afterStep(w, r, l, in, next)
 		return

@@ -19,7 +19,8 @@ CREATE TABLE identity_accounts (
 );
 
 CREATE TABLE identity_sessions (
-    id_hash      TEXT    PRIMARY KEY,
+    id_hash      TEXT    PRIMARY KEY,   -- hash of the cookie's secret; changes at every step
+    ref          TEXT    NOT NULL UNIQUE, -- the session's stable public handle (the sid of the OpenID provider)
     account_id   TEXT    NOT NULL REFERENCES identity_accounts (id) ON DELETE CASCADE,
     stage        TEXT    NOT NULL,  -- second_factor | enrol | full
     acr          TEXT    NOT NULL,
