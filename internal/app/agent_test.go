@@ -131,7 +131,7 @@ func (c *totpCodes) next(t testing.TB, secret string) string {
 
 // enrol adds an authenticator app through the enrolment page, for an agent
 // whose sign-in waits for it, and returns its secret and recovery codes.
-func (b *browser) enrol(next string) (string, []string) {
+func (b *browser) enrol(next string, password ...string) (string, []string) {
 	b.t.Helper()
 	resp, page := b.get("/fr/compte/application")
 	wantStatus(b.t, "enrolment page", resp, page, http.StatusOK)
@@ -140,7 +140,14 @@ func (b *browser) enrol(next string) (string, []string) {
 		b.t.Fatalf("no secret or QR code on the enrolment page:\n%s", page)
 	}
 	secret := strings.ReplaceAll(m[1], " ", "")
-	resp, body := b.post("/fr/compte/application", "/fr/compte/application", url.Values{"code": {codes.next(b.t, secret)}, "next": {next}})
+	form := url.Values{"code": {codes.next(b.t, secret)}, "next": {next}}
+	if strings.Contains(page, `name="current_password"`) {
+		if len(password) == 0 {
+			b.t.Fatal("the enrolment page asks for the password: pass it to enrol")
+		}
+		form.Set("current_password", password[0])
+	}
+	resp, body := b.post("/fr/compte/application", "/fr/compte/application", form)
 	wantStatus(b.t, "enrolment", resp, body, http.StatusOK)
 	var recovery []string
 	for _, c := range regexp.MustCompile(`<li><code>([0-9a-z-]{19})</code></li>`).FindAllStringSubmatch(body, -1) {

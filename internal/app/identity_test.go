@@ -108,7 +108,7 @@ func TestCitizenAccount(t *testing.T) {
 		}
 
 		// An authenticator app: level 2, recovery codes shown once, a mail.
-		_, recovery := b.enrol("")
+		_, recovery := b.enrol("", password)
 		_, body = b.get("/fr/compte")
 		if !strings.Contains(body, "Niveau 2") || !strings.Contains(body, "Codes de récupération inutilisés\u00a0: 10.") {
 			t.Errorf("account after enrolment:\n%s", body)
@@ -194,7 +194,7 @@ func TestCounterRecovery(t *testing.T) {
 		_, page := citizen.get(link)
 		citizen.post(link, "/fr/courriel/verifier", url.Values{"jeton": {regexp.MustCompile(`name="jeton" value="([^"]+)"`).FindStringSubmatch(page)[1]}})
 		citizen.post("/fr/connexion", "/fr/connexion", url.Values{"email": {email}, "password": {password}})
-		citizen.enrol("")
+		citizen.enrol("", password)
 
 		// The agent: verify without a document is refused; then restore.
 		agentEmail, agentPassword, secret, _ := r.DemoAgent()
@@ -218,7 +218,7 @@ func TestCounterRecovery(t *testing.T) {
 		if resp.Header.Get("Location") != "/fr/compte/application?recovered=1" {
 			t.Fatalf("counter code: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
-		citizen.enrol("")
+		citizen.enrol("", "Un autre traversier ce soir")
 		_, body = citizen.get("/fr/compte")
 		if !strings.Contains(body, "Niveau 3") {
 			t.Errorf("after recovery and a new app, the level is not 3:\n%s", body)

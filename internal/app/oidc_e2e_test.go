@@ -187,7 +187,7 @@ func TestOIDCWithThePages(t *testing.T) {
 				t.Fatalf("no way to add a factor:\n%s", body)
 			}
 			enrolNext, _ := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
-			secret, _ = b.enrol(enrolNext.Query().Get("next"))
+			secret, _ = b.enrol(enrolNext.Query().Get("next"), password)
 			return b.follow(b.get(enrolNext.Query().Get("next")))
 		})
 		if c := claimsOf(t, id3); c.ACR != identity.LoA2 || !slices.Contains(c.AMR, "otp") {

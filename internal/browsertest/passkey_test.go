@@ -92,7 +92,8 @@ func TestPasskey(t *testing.T) {
 
 	signIn()
 	waitText("account page", "Niveau 1")
-	step("name the key", chromedp.WaitVisible(chromedp.CSS("#passkey-name")), chromedp.SendKeys(chromedp.CSS("#passkey-name"), "Ordinateur de test"))
+	step("name the key", chromedp.WaitVisible(chromedp.CSS("#passkey-name")), chromedp.SendKeys(chromedp.CSS("#passkey-name"), "Ordinateur de test"),
+		chromedp.SendKeys(chromedp.CSS("#passkey-password"), password))
 	// The form shows once its script is ready.
 	step("add a passkey", chromedp.WaitVisible(chromedp.CSS(`form[data-passkey="register"] button`)),
 		chromedp.Click(chromedp.CSS(`form[data-passkey="register"] button`)))

@@ -204,23 +204,33 @@ func (s *Service) VerifyEmail(ctx context.Context, token string) (Account, error
 	return a, err
 }
 
+// confirmPassword checks the current password of a signed-in person
+// before a sensitive change (throttled per account).
+func (s *Service) confirmPassword(ctx context.Context, accountID, password string) (Account, error) {
+	a, hash, err := s.accountWithHash(ctx, accountID)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := s.take(ctx, limitReauth, a.ID); err != nil {
+		return Account{}, err
+	}
+	if !checkPassword(hash, password) {
+		return Account{}, errs.E(errs.Invalid, "identity.current_password_wrong").OnField("current_password")
+	}
+	s.forgive(ctx, limitReauth, a.ID)
+	return a, nil
+}
+
 // ChangePassword replaces the password of a signed-in person who gives the
 // current one; the person's other sessions end.
 func (s *Service) ChangePassword(ctx context.Context, sess Session, current, next string) error {
-	a, hash, err := s.accountWithHash(ctx, sess.AccountID)
+	a, err := s.confirmPassword(ctx, sess.AccountID, current)
 	if err != nil {
 		return err
-	}
-	if err := s.take(ctx, limitSignIn, a.Email); err != nil {
-		return err
-	}
-	if !checkPassword(hash, current) {
-		return errs.E(errs.Invalid, "identity.current_password_wrong").OnField("current_password")
 	}
 	if err := CheckPassword(next, a.Email, a.GivenName, a.FamilyName); err != nil {
 		return err
 	}
-	s.forgive(ctx, limitSignIn, a.Email)
 	newHash := HashPassword(next)
 	err = s.db.Write(ctx, func(tx *database.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE identity_accounts SET password_hash = ? WHERE id = ?`, newHash, a.ID); err != nil {

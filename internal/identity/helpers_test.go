@@ -75,7 +75,8 @@ func token(t *testing.T, link string) string {
 }
 
 type fixture struct {
-	secrets map[string]string // account id → TOTP secret
+	secrets   map[string]string // account id → TOTP secret
+	passwords map[string]string // account id → password, when not goodPassword
 	svc     *identity.Service
 	clock   *clock
 	mail    *outbox
@@ -133,7 +134,7 @@ func (f *fixture) enrolTOTP(t *testing.T, a identity.Account, sessionID string) 
 	}
 	f.secrets[a.ID] = e.Secret
 	code, _ := identity.TOTPCode(e.Secret, f.clock.Now())
-	in, codes, err := f.svc.ConfirmTOTP(ctx, sessionID, code, client)
+	in, codes, err := f.svc.ConfirmTOTP(ctx, sessionID, code, f.passwordOf(a), client)
 	if err != nil {
 		t.Fatalf("ConfirmTOTP: %v", err)
 	}
@@ -148,4 +149,13 @@ func (f *fixture) secretOf(t *testing.T, a identity.Account) string {
 		t.Fatal("no authenticator enrolled in this test")
 	}
 	return s
+}
+
+// passwordOf is the password an account of these tests was given (the
+// counter recovery test sets another, remembered in passwords).
+func (f *fixture) passwordOf(a identity.Account) string {
+	if p, ok := f.passwords[a.ID]; ok {
+		return p
+	}
+	return goodPassword
 }

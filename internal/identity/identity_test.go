@@ -396,6 +396,7 @@ func TestAgentsAndCounterRecovery(t *testing.T) {
 		if err != nil {
 			t.Fatalf("UseCounterCode: %v", err)
 		}
+		f.passwords = map[string]string{c.ID: "Nouvelle phrase de passe"}
 		// A new factor brings the account to the highest level: identity verified.
 		_, lvl3, _ := f.enrolTOTP(t, back.Account, back.SessionID)
 		if _, se, _ := f.svc.Session(ctx, lvl3.SessionID); se.ACR != identity.LoA3 {
@@ -490,6 +491,33 @@ func TestSessionContinuity(t *testing.T) {
 		}
 		if !slices.Contains(f.ended, seOther.Ref) || slices.Contains(f.ended, se3.Ref) {
 			t.Fatalf("password change: ended %v, want %q and not %q", f.ended, seOther.Ref, se3.Ref)
+		}
+	})
+}
+
+// A session alone (a stolen cookie) cannot add a factor or get new
+// recovery codes: the current password is asked.
+func TestAddingAFactorAsksThePassword(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		a := f.citizen(t, "vol@example.com")
+		ctx := context.Background()
+		in, _ := f.svc.SignIn(ctx, a.Email, goodPassword, client)
+		e, err := f.svc.BeginTOTP(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := identity.TOTPCode(e.Secret, f.clock.Now())
+		if _, _, err := f.svc.ConfirmTOTP(ctx, in.SessionID, code, "not the password", client); errs.As(err).Key != "identity.current_password_wrong" {
+			t.Fatalf("adding an app without the password: %v", err)
+		}
+		_, done, _ := f.enrolTOTP(t, a, in.SessionID)
+		_, se, _ := f.svc.Session(ctx, done.SessionID)
+		if _, err := f.svc.RegenerateRecoveryCodes(ctx, se, ""); errs.As(err).Key != "identity.current_password_wrong" {
+			t.Fatalf("new recovery codes without the password: %v", err)
+		}
+		if codes, err := f.svc.RegenerateRecoveryCodes(ctx, se, goodPassword); err != nil || len(codes) != 10 {
+			t.Fatalf("new recovery codes: %d %v", len(codes), err)
 		}
 	})
 }

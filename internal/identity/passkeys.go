@@ -141,10 +141,15 @@ func (s *Service) BeginPasskey(ctx context.Context, sessionID string, rp RP) ([]
 // FinishPasskey checks the browser's answer and adds the passkey under
 // name; the person is told by e-mail, and the session becomes a
 // multi-factor one (a new id: the key just proved itself).
-func (s *Service) FinishPasskey(ctx context.Context, sessionID string, rp RP, name string, response []byte, c Client) (SignedIn, error) {
+func (s *Service) FinishPasskey(ctx context.Context, sessionID string, rp RP, name, password string, response []byte, c Client) (SignedIn, error) {
 	a, se, err := s.lookup(ctx, sessionID, StageFull, StageEnrol)
 	if err != nil {
 		return SignedIn{}, err
+	}
+	if se.Stage == StageFull { // as for an authenticator app: the password too
+		if _, err := s.confirmPassword(ctx, a.ID, password); err != nil {
+			return SignedIn{}, err
+		}
 	}
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 60 || strings.ContainsAny(name, "<>\r\n\t") {
@@ -180,16 +185,8 @@ func (s *Service) FinishPasskey(ctx context.Context, sessionID string, rp RP, na
 			}
 			return err
 		}
-		var f Factors
-		if err := factorsTx(ctx, tx, a.ID, &f); err != nil {
-			return err
-		}
-		if f.RecoveryCodes == 0 {
-			// Recovery codes come with the first factor; shown from the account page.
-			if _, err := s.newRecoveryCodes(ctx, tx, a.ID); err != nil {
-				return err
-			}
-		}
+		// No recovery codes here: the browser's answer cannot show them; the
+		// account page offers them once a factor exists.
 		if err := s.record(ctx, tx, a.ID, "identity.factor_added.passkey", a.ID); err != nil {
 			return err
 		}
@@ -309,17 +306,10 @@ func (s *Service) Passkeys(ctx context.Context, accountID string) ([]Passkey, er
 // RemovePasskey removes one of the account's passkeys, with the current
 // password; the person is told by e-mail. An agent keeps a second factor.
 func (s *Service) RemovePasskey(ctx context.Context, se Session, id, password string) error {
-	a, hash, err := s.accountWithHash(ctx, se.AccountID)
+	a, err := s.confirmPassword(ctx, se.AccountID, password)
 	if err != nil {
 		return err
 	}
-	if err := s.take(ctx, limitSignIn, a.Email); err != nil {
-		return err
-	}
-	if !checkPassword(hash, password) {
-		return errs.E(errs.Invalid, "identity.current_password_wrong").OnField("current_password")
-	}
-	s.forgive(ctx, limitSignIn, a.Email)
 	return s.db.Write(ctx, func(tx *database.Tx) error {
 		var f Factors
 		if err := factorsTx(ctx, tx, a.ID, &f); err != nil {

@@ -77,9 +77,10 @@ func (s *Service) newRecoveryCodes(ctx context.Context, tx *database.Tx, account
 }
 
 // RegenerateRecoveryCodes replaces the account's recovery codes (the old
-// ones stop working) and returns the new ones, to show once.
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, se Session) ([]string, error) {
-	a, err := s.Account(ctx, se.AccountID)
+// ones stop working) and returns the new ones, to show once; the current
+// password is asked.
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, se Session, password string) ([]string, error) {
+	a, err := s.confirmPassword(ctx, se.AccountID, password)
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,9 @@ var (
 	limitMail     = limit{"mail:", 3, time.Hour}            // e-mails sent to one address (sign-up, reset)
 	limitMailAddr = limit{"mailaddr:", 20, time.Hour}       // e-mails asked for from one address
 	limitRecovery = limit{"recovery:", 5, 15 * time.Minute} // counter recovery codes tried on one token
+	// current passwords confirmed by a signed-in person: not the sign-in's
+	// bucket, so a stranger locking the sign-in does not block the owner
+	limitReauth = limit{"reauth:", 5, 15 * time.Minute}
 )
 
 func throttleKey(l limit, s string) string {

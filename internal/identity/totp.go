@@ -121,11 +121,17 @@ func totpURI(secret, email string) string {
 // account's second factor; the person is told by e-mail. The session
 // becomes a multi-factor one (a new id); for an agent enrolling at sign-in,
 // it is then complete. The account's recovery codes are made on the first
-// factor; they are returned once, to show.
-func (s *Service) ConfirmTOTP(ctx context.Context, sessionID, code string, c Client) (SignedIn, []string, error) {
+// factor; they are returned once, to show. From a full session the current
+// password is asked too (an agent enrolling at sign-in just gave it).
+func (s *Service) ConfirmTOTP(ctx context.Context, sessionID, code, password string, c Client) (SignedIn, []string, error) {
 	a, se, err := s.lookup(ctx, sessionID, StageFull, StageEnrol)
 	if err != nil {
 		return SignedIn{}, nil, err
+	}
+	if se.Stage == StageFull { // a session alone (a stolen cookie) may not add a factor
+		if _, err := s.confirmPassword(ctx, a.ID, password); err != nil {
+			return SignedIn{}, nil, err
+		}
 	}
 	if err := s.take(ctx, limitSecond, a.ID); err != nil {
 		return SignedIn{}, nil, err
@@ -229,17 +235,10 @@ func (s *Service) useTOTP(ctx context.Context, accountID, code string) (bool, er
 // of identity (the current password); the person is told by e-mail. An
 // agent keeps at least one second factor.
 func (s *Service) RemoveTOTP(ctx context.Context, se Session, password string) error {
-	a, hash, err := s.accountWithHash(ctx, se.AccountID)
+	a, err := s.confirmPassword(ctx, se.AccountID, password)
 	if err != nil {
 		return err
 	}
-	if err := s.take(ctx, limitSignIn, a.Email); err != nil {
-		return err
-	}
-	if !checkPassword(hash, password) {
-		return errs.E(errs.Invalid, "identity.current_password_wrong").OnField("current_password")
-	}
-	s.forgive(ctx, limitSignIn, a.Email)
 	return s.db.Write(ctx, func(tx *database.Tx) error {
 		var f Factors
 		if err := factorsTx(ctx, tx, a.ID, &f); err != nil {

@@ -104,6 +104,7 @@ func (s *Site) accountView(r *http.Request, l i18n.Lang, a identity.Account, se 
 		v.Passkeys = append(v.Passkeys, row)
 	}
 	v.AddPasskey = s.passkeyButton(r, l, "register", "")
+	v.AddPasskey.AskPassword = true
 	if v.Services, err = s.consentRows(r, l, a.ID); err != nil {
 		return accountView{}, err
 	}
@@ -148,6 +149,9 @@ type enrolView struct {
 	Recovered bool         // back in with a counter code
 	MustEnrol bool         // an agent at sign-in
 	Passkey   *passkeyButton
+	// AskPassword: a signed-in person confirms their password to add a
+	// factor (an agent enrolling at sign-in just gave it).
+	AskPassword bool
 }
 
 // totpEnrol shows a new secret (or the one waiting for its first code) to
@@ -178,11 +182,12 @@ func (s *Site) totpEnrol(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 func (s *Site) renderEnrol(w http.ResponseWriter, r *http.Request, l i18n.Lang, status int, e identity.TOTPEnrolment, se identity.Session, f *form) {
 	v := enrolView{Form: f, Action: s.pageURL("totp_enrol", l, "", nil), Secret: groupBy4(e.Secret), URI: template.URL(e.URI),
 		Next: safeNext(r.URL.Query().Get("next")), Recovered: r.URL.Query().Get("recovered") == "1",
-		MustEnrol: se.Stage == identity.StageEnrol}
+		MustEnrol: se.Stage == identity.StageEnrol, AskPassword: se.Stage == identity.StageFull}
 	if r.Method == http.MethodPost {
 		v.Next = safeNext(r.PostFormValue("next"))
 	}
 	v.Passkey = s.passkeyButton(r, l, "register", v.Next)
+	v.Passkey.AskPassword = v.AskPassword
 	if png, err := qrcode.Encode(e.URI, qrcode.Medium, 256); err == nil {
 		v.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
 	}
@@ -217,7 +222,7 @@ func (s *Site) totpEnrolAction(w http.ResponseWriter, r *http.Request, l i18n.La
 	if !ok {
 		return
 	}
-	in, codes, err := s.identity.ConfirmTOTP(r.Context(), s.sessionID(r), r.PostFormValue("code"), clientOf(r))
+	in, codes, err := s.identity.ConfirmTOTP(r.Context(), s.sessionID(r), r.PostFormValue("code"), r.PostFormValue("current_password"), clientOf(r))
 	if err != nil {
 		f := newForm()
 		if !f.fail(l, err, "code") {
@@ -280,13 +285,26 @@ func (s *Site) totpRemoveAction(w http.ResponseWriter, r *http.Request, l i18n.L
 
 // recoveryCodesAction replaces the recovery codes and shows the new ones.
 func (s *Site) recoveryCodesAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	_, se, ok := s.requireAccount(w, r, l, "sign_in")
+	a, se, ok := s.requireAccount(w, r, l, "sign_in")
 	if !ok {
 		return
 	}
-	codes, err := s.identity.RegenerateRecoveryCodes(r.Context(), se)
+	codes, err := s.identity.RegenerateRecoveryCodes(r.Context(), se, r.PostFormValue("codes_password"))
 	if err != nil {
-		s.Error(w, r, err)
+		f := newForm()
+		if e := errs.As(err); e.Field == "current_password" {
+			err = e.OnField("codes_password")
+		}
+		if !f.fail(l, err, "codes_password") {
+			s.Error(w, r, err)
+			return
+		}
+		v, verr := s.accountView(r, l, a, se, f)
+		if verr != nil {
+			s.Error(w, r, verr)
+			return
+		}
+		s.render(w, r, httpx.Status(errs.CodeOf(err)), l, "account", i18n.T(l, "identity.account.title"), v)
 		return
 	}
 	s.showCodes(w, r, l, "identity.codes.replaced", codes, s.pageURL("account", l, "", nil))

@@ -30,6 +30,7 @@ type passkeyButton struct {
 	AvailableHere   bool // false: the site is reached by an IP address
 	UnavailableHere string
 	CSRF            string
+	AskPassword     bool // registration from a full session: the current password too
 }
 
 // relyingParty is the site as WebAuthn sees it: the configured public
@@ -129,7 +130,7 @@ func (s *Site) passkeyRegister(w http.ResponseWriter, r *http.Request, l i18n.La
 	if name == "" {
 		name = i18n.T(l, "identity.passkey.default_name")
 	}
-	in, err := s.identity.FinishPasskey(r.Context(), s.sessionID(r), rp, name, []byte(r.PostFormValue("response")), clientOf(r))
+	in, err := s.identity.FinishPasskey(r.Context(), s.sessionID(r), rp, name, r.PostFormValue("current_password"), []byte(r.PostFormValue("response")), clientOf(r))
 	if err != nil {
 		s.passkeyFailed(w, r, l, err)
 		return

@@ -48,6 +48,7 @@
         .then(function (credential) {
           fields.response = JSON.stringify(credential.toJSON());
           if (form.elements.name) fields.name = form.elements.name.value;
+          if (form.elements.current_password) fields.current_password = form.elements.current_password.value;
           if (form.elements.next) fields.next = form.elements.next.value;
           return post(form.getAttribute("data-finish"), fields);
         })
