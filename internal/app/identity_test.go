@@ -207,14 +207,21 @@ func TestCounterRecovery(t *testing.T) {
 		resp, body = agent.post("/fr/agent/identite", "/fr/agent/identite", url.Values{"email": {email}, "evidence": {"passport"}, "action": {"recover"}})
 		wantStatus(t, "restore", resp, body, http.StatusOK)
 		m := regexp.MustCompile(`<li><code>([0-9a-z-]{19})</code></li>`).FindStringSubmatch(body)
-		if m == nil || !strings.Contains(body, "Alex Roy") {
+		if m == nil || !strings.Contains(body, "Alex Roy") || resp.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("no code handed over:\n%s", body)
 		}
-		// The citizen's old session is gone; the code lets them back in.
-		if resp, _ := citizen.get("/fr/compte"); resp.StatusCode != http.StatusSeeOther {
-			t.Fatal("a session survived the recovery")
+		// Nothing changes until the citizen uses the code with the mailed link.
+		if resp, _ := citizen.get("/fr/compte"); resp.StatusCode != http.StatusOK {
+			t.Fatal("the agent alone ended the citizen's session")
 		}
-		resp, _ = citizen.post("/fr/recuperation", "/fr/recuperation", url.Values{"email": {email}, "code": {strings.ToUpper(m[1])}, "password": {"Un autre traversier ce soir"}})
+		if resp, body := citizen.get("/fr/recuperation"); resp.StatusCode != http.StatusOK || !strings.Contains(body, "il faut les deux") {
+			t.Fatalf("the recovery page without the link: %d", resp.StatusCode)
+		}
+		link = mailLink(t, r, "identity.recovered_at_counter", email)
+		resp, body = citizen.get(link)
+		wantStatus(t, "recovery page", resp, body, http.StatusOK)
+		token := regexp.MustCompile(`name="jeton" value="([^"]+)"`).FindStringSubmatch(body)[1]
+		resp, _ = citizen.post(link, "/fr/recuperation", url.Values{"jeton": {token}, "code": {strings.ToUpper(m[1])}, "password": {"Un autre traversier ce soir"}})
 		if resp.Header.Get("Location") != "/fr/compte/application?recovered=1" {
 			t.Fatalf("counter code: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -223,14 +230,40 @@ func TestCounterRecovery(t *testing.T) {
 		if !strings.Contains(body, "Niveau 3") {
 			t.Errorf("after recovery and a new app, the level is not 3:\n%s", body)
 		}
-		// The audit log names the agent.
+		// The audit log names the agent and the kind of document.
 		agentAccount, _ := r.Identity().AccountByEmail(ctx, agentEmail)
 		var n int
 		r.DB().Read(ctx, func(tx *database.Tx) error {
-			return tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit_entries WHERE action = 'identity.recovered_at_counter' AND actor = ?`, "account:"+agentAccount.ID).Scan(&n)
+			return tx.QueryRow(ctx, `SELECT COUNT(*) FROM audit_entries WHERE action = 'identity.counter_recovery_started' AND actor = ? AND purpose = ?`,
+				"account:"+agentAccount.ID, "identity_verification:passport").Scan(&n)
 		})
 		if n != 1 {
 			t.Errorf("%d audit entries of the recovery by the agent", n)
+		}
+
+		// Another citizen has their identity confirmed: the code from their account.
+		const email2 = "present@example.com"
+		if err := r.Identity().SignUp(ctx, identity.SignUp{Email: email2, GivenName: "Sam", FamilyName: "Roy", Password: password, Addr: "192.0.2.7"}); err != nil {
+			t.Fatal(err)
+		}
+		other := newBrowser(t, r.url)
+		link2 := mailLink(t, r, "identity.verify_email", email2)
+		_, page2 := other.get(link2)
+		other.post(link2, "/fr/courriel/verifier", url.Values{"jeton": {regexp.MustCompile(`name="jeton" value="([^"]+)"`).FindStringSubmatch(page2)[1]}})
+		other.post("/fr/connexion", "/fr/connexion", url.Values{"email": {email2}, "password": {password}})
+		resp, body = other.post("/fr/compte", "/fr/compte/presence", url.Values{})
+		p := regexp.MustCompile(`<li><code>(\d{4} \d{4})</code></li>`).FindStringSubmatch(body)
+		if resp.StatusCode != http.StatusOK || p == nil {
+			t.Fatalf("presence code: %d\n%s", resp.StatusCode, body)
+		}
+		resp, body = agent.post("/fr/agent/identite", "/fr/agent/identite", url.Values{"email": {email2}, "evidence": {"driving_licence"}, "action": {"verify"}, "presence": {"00000000"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `href="#presence"`) {
+			t.Fatalf("a wrong presence code: %d", resp.StatusCode)
+		}
+		resp, body = agent.post("/fr/agent/identite", "/fr/agent/identite", url.Values{"email": {email2}, "evidence": {"driving_licence"}, "action": {"verify"}, "presence": {p[1]}})
+		wantStatus(t, "verify", resp, body, http.StatusOK)
+		if _, body := other.get("/fr/compte"); !strings.Contains(body, "Identité vérifiée en personne</dt><dd>Oui") {
+			t.Error("the identity is not shown as verified")
 		}
 	})
 }

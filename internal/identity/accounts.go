@@ -141,6 +141,7 @@ var (
 	signInPath      = map[string]string{"fr": "/connexion", "en": "/sign-in"}
 	verifyEmailPath = map[string]string{"fr": "/courriel/verifier", "en": "/email/verify"}
 	resetPath       = map[string]string{"fr": "/mot-de-passe/nouveau", "en": "/password/new"}
+	counterPath     = map[string]string{"fr": "/recuperation", "en": "/recovery"}
 )
 
 // PagePaths returns, per language, the paths (without the /fr or /en
@@ -148,7 +149,7 @@ var (
 func PagePaths() map[string][]string {
 	out := map[string][]string{}
 	for _, l := range []string{"fr", "en"} {
-		out[l] = []string{signInPath[l], verifyEmailPath[l], resetPath[l]}
+		out[l] = []string{signInPath[l], verifyEmailPath[l], resetPath[l], counterPath[l]}
 	}
 	return out
 }

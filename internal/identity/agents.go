@@ -3,9 +3,11 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/guichet-qc/guichet/internal/audit"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
 )
@@ -94,115 +96,160 @@ func (s *Service) CreateAgent(ctx context.Context, by *Account, in NewAgent, pas
 	return a, err
 }
 
-// CounterCheck is what an agent records on verifying a citizen's identity
-// in person: the kind of document seen (never its number).
+// CounterCheck is what an agent records on checking a citizen's identity
+// in person: the kind of document seen (never its number) and, to verify
+// the identity of an account, the presence code the citizen shows from it.
 type CounterCheck struct {
 	Email    string // the citizen's account
-	Evidence string // e.g. "permis de conduire", "passeport"
+	Evidence string // the kind of document, e.g. "passport"
+	Presence string // the code the signed-in citizen shows (VerifyIdentity)
+}
+
+// counterAgent checks that agent may act at a counter: an agent who works
+// at a service point, within a rate that no honest counter reaches.
+func (s *Service) counterAgent(ctx context.Context, agent Account, c *CounterCheck) error {
+	if agent.Kind != Agent || len(agent.Points) == 0 {
+		return errs.E(errs.Forbidden, "identity.counter_not_allowed")
+	}
+	c.Evidence = strings.TrimSpace(c.Evidence)
+	if c.Evidence == "" || len(c.Evidence) > 100 {
+		return errs.E(errs.Invalid, "identity.evidence_required").OnField("evidence")
+	}
+	return s.take(ctx, limitCounter, agent.ID)
+}
+
+func (s *Service) citizenByEmail(ctx context.Context, tx *database.Tx, email string) (Account, error) {
+	a, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM identity_accounts WHERE email = ? AND kind = ?`, normEmail(email), Citizen))
+	if errs.Is(err, errs.NotFound) {
+		return Account{}, errs.E(errs.NotFound, "identity.no_such_citizen").OnField("email")
+	}
+	return a, err
+}
+
+// PresenceCode gives a signed-in citizen a code to show an agent at a
+// counter (8 digits, 10 minutes, once): it proves that the person in front
+// of the agent holds the account, so an agent cannot raise the level of an
+// account whose owner is not there.
+func (s *Service) PresenceCode(ctx context.Context, se Session) (string, error) {
+	code := fmt.Sprintf("%08d", randomInt(100_000_000))
+	err := s.db.Write(ctx, func(tx *database.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM identity_tokens WHERE account_id = ? AND purpose = ?`, se.AccountID, purposePresence); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO identity_tokens (hash, account_id, purpose, expires_at) VALUES (?, ?, ?, ?)`,
+			hashSecret(se.AccountID+":"+code), se.AccountID, purposePresence, s.now().Add(tokenTTL[purposePresence]).UnixMilli())
+		return err
+	})
+	return code, err
 }
 
 // VerifyIdentity records that agent checked, at a counter, the identity of
-// the citizen owning the account: the account reaches the highest level
-// once it has a second factor. The audit log names the agent.
+// the citizen who showed the presence code of their account: the account
+// reaches the highest level once it has a second factor. The audit entry
+// names the agent and the kind of document.
 func (s *Service) VerifyIdentity(ctx context.Context, agent Account, c CounterCheck) (Account, error) {
-	return s.counter(ctx, agent, c)
+	if err := s.counterAgent(ctx, agent, &c); err != nil {
+		return Account{}, err
+	}
+	var a Account
+	err := s.db.Write(ctx, func(tx *database.Tx) error {
+		var err error
+		if a, err = s.citizenByEmail(ctx, tx, c.Email); err != nil {
+			return err
+		}
+		if _, err := s.useToken(ctx, tx, a.ID+":"+digitsOnly(c.Presence), purposePresence); err != nil {
+			return errs.E(errs.Invalid, "identity.presence_wrong").OnField("presence")
+		}
+		if err := s.markVerified(ctx, tx, a.ID, agent.ID); err != nil {
+			return err
+		}
+		a.IdentityVerified = true
+		_, err = audit.AppendTx(ctx, tx, audit.Entry{Actor: "account:" + agent.ID, Organization: agent.OrganizationID,
+			Action: "identity.identity_verified", Object: "account:" + a.ID, Purpose: "identity_verification:" + c.Evidence})
+		return err
+	})
+	return a, err
 }
 
-// RecoverAtCounter restores the account of a citizen who lost their second
-// factors, after the agent checked their identity in person: the old
-// factors and sessions are removed, the identity is marked verified, and
-// a single-use recovery code is returned for the agent to hand over. With
-// it the citizen sets a new password (UseCounterCode) and enrols a new
-// factor, which brings the account back to its level — no need to start
-// over.
+func (s *Service) markVerified(ctx context.Context, tx *database.Tx, accountID, agentID string) error {
+	now := s.now().UnixMilli()
+	_, err := tx.Exec(ctx, `UPDATE identity_accounts SET identity_verified_at = ?, identity_verified_by = ?,
+		email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?`, now, agentID, now, accountID)
+	return err
+}
+
+// RecoverAtCounter starts the recovery of a citizen who lost their second
+// factors, after the agent checked their identity in person: it returns a
+// single-use code for the agent to hand over, and mails the account's
+// address a link. Nothing changes on the account until the citizen uses
+// both (UseCounterCode): an agent alone cannot take an account over, and a
+// stranger at the counter without the mailbox gets nowhere.
 func (s *Service) RecoverAtCounter(ctx context.Context, agent Account, c CounterCheck) (Account, string, error) {
-	var code string
-	a, err := s.counterWith(ctx, agent, c, func(tx *database.Tx, a Account) error {
-		for _, q := range []string{`DELETE FROM identity_totp WHERE account_id = ?`, `DELETE FROM identity_passkeys WHERE account_id = ?`,
-			`DELETE FROM identity_recovery_codes WHERE account_id = ?`, `DELETE FROM identity_tokens WHERE account_id = ? AND purpose = '` + purposeCounter + `'`} {
-			if _, err := tx.Exec(ctx, q, a.ID); err != nil {
+	if err := s.counterAgent(ctx, agent, &c); err != nil {
+		return Account{}, "", err
+	}
+	var a Account
+	code := newRecoveryCode()
+	err := s.db.Write(ctx, func(tx *database.Tx) error {
+		var err error
+		if a, err = s.citizenByEmail(ctx, tx, c.Email); err != nil {
+			return err
+		}
+		for _, purpose := range []string{purposeCounter, purposeCounterMail} {
+			if _, err := tx.Exec(ctx, `DELETE FROM identity_tokens WHERE account_id = ? AND purpose = ?`, a.ID, purpose); err != nil {
 				return err
 			}
 		}
-		code = newRecoveryCode()
-		if _, err := tx.Exec(ctx, `INSERT INTO identity_tokens (hash, account_id, purpose, expires_at) VALUES (?, ?, ?, ?)`,
-			hashSecret(normRecovery(code)), a.ID, purposeCounter, s.now().Add(tokenTTL[purposeCounter]).UnixMilli()); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO identity_tokens (hash, account_id, purpose, expires_at, issued_by) VALUES (?, ?, ?, ?, ?)`,
+			hashSecret(normRecovery(code)), a.ID, purposeCounter, s.now().Add(tokenTTL[purposeCounter]).UnixMilli(), agent.ID); err != nil {
 			return err
 		}
-		if _, err := auditAppend(ctx, tx, "account:"+agent.ID, "identity.recovered_at_counter", "account:"+a.ID); err != nil {
+		link, err := s.newToken(ctx, tx, a.ID, purposeCounterMail)
+		if err != nil {
 			return err
 		}
-		return s.mail(ctx, tx, Mail{Kind: "identity.recovered_at_counter", To: a.Email, Lang: a.Locale})
+		if _, err := audit.AppendTx(ctx, tx, audit.Entry{Actor: "account:" + agent.ID, Organization: agent.OrganizationID,
+			Action: "identity.counter_recovery_started", Object: "account:" + a.ID, Purpose: "identity_verification:" + c.Evidence}); err != nil {
+			return err
+		}
+		return s.mail(ctx, tx, Mail{Kind: "identity.recovered_at_counter", To: a.Email, Lang: a.Locale,
+			Link: s.o.Link("/" + a.Locale + counterPath[a.Locale] + "?jeton=" + link)})
 	})
 	if err != nil {
-		return Account{}, "", err
-	}
-	if err := s.endSessions(ctx, `account_id = ?`, a.ID); err != nil {
 		return Account{}, "", err
 	}
 	return a, code, nil
 }
 
-func (s *Service) counter(ctx context.Context, agent Account, c CounterCheck) (Account, error) {
-	return s.counterWith(ctx, agent, c, nil)
+// CheckCounterLink tells whether the mailed link of a counter recovery
+// still works.
+func (s *Service) CheckCounterLink(ctx context.Context, token string) error {
+	_, err := s.peekToken(ctx, token, purposeCounterMail)
+	return err
 }
 
-func (s *Service) counterWith(ctx context.Context, agent Account, c CounterCheck, more func(*database.Tx, Account) error) (Account, error) {
-	if agent.Kind != Agent {
-		return Account{}, errs.E(errs.Forbidden, "error.forbidden")
-	}
-	c.Evidence = strings.TrimSpace(c.Evidence)
-	if c.Evidence == "" || len(c.Evidence) > 100 {
-		return Account{}, errs.E(errs.Invalid, "identity.evidence_required").OnField("evidence")
-	}
-	var a Account
-	err := s.db.Write(ctx, func(tx *database.Tx) error {
-		var err error
-		a, err = scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` FROM identity_accounts WHERE email = ? AND kind = ?`, normEmail(c.Email), Citizen))
-		if errs.Is(err, errs.NotFound) {
-			return errs.E(errs.NotFound, "identity.no_such_citizen").OnField("email")
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE identity_accounts SET identity_verified_at = ?, identity_verified_by = ?,
-			email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?`,
-			s.now().UnixMilli(), agent.ID, s.now().UnixMilli(), a.ID); err != nil {
-			return err
-		}
-		a.IdentityVerified = true
-		if _, err := auditAppend(ctx, tx, "account:"+agent.ID, "identity.identity_verified", "account:"+a.ID); err != nil {
-			return err
-		}
-		if more != nil {
-			return more(tx, a)
-		}
-		return nil
-	})
-	return a, err
-}
-
-// UseCounterCode lets a citizen back in with the code an agent handed
-// over: it sets a new password and opens a session (password level; the
-// next factor enrolled restores the account's level).
-func (s *Service) UseCounterCode(ctx context.Context, email, code, password string, c Client) (SignedIn, error) {
-	email = normEmail(email)
+// UseCounterCode finishes a counter recovery with the mailed link (token),
+// the code the agent handed over and a new password: the old factors,
+// recovery codes and sessions go, the identity counts as verified by that
+// agent, and a session opens at the password level (the next factor
+// brings the account back to its level).
+func (s *Service) UseCounterCode(ctx context.Context, token, code, password string, c Client) (SignedIn, error) {
 	if err := s.take(ctx, limitAddress, addressKey(c.Addr)); err != nil {
 		return SignedIn{}, err
 	}
-	if err := s.take(ctx, limitRecovery, email); err != nil {
-		return SignedIn{}, err
-	}
-	wrong := errs.E(errs.Invalid, "identity.counter_code_wrong").OnField("code")
-	a, err := s.AccountByEmail(ctx, email)
-	if errs.Is(err, errs.NotFound) {
-		return SignedIn{}, wrong
-	}
+	id, err := s.peekToken(ctx, token, purposeCounterMail)
 	if err != nil {
 		return SignedIn{}, err
 	}
-	id, err := s.peekToken(ctx, normRecovery(code), purposeCounter)
-	if err != nil || id != a.ID {
+	if err := s.take(ctx, limitRecovery, id); err != nil {
+		return SignedIn{}, err
+	}
+	wrong := errs.E(errs.Invalid, "identity.counter_code_wrong").OnField("code")
+	a, err := s.Account(ctx, id)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	if owner, err := s.peekToken(ctx, normRecovery(code), purposeCounter); err != nil || owner != a.ID {
 		return SignedIn{}, wrong
 	}
 	if err := CheckPassword(password, a.Email, a.GivenName, a.FamilyName); err != nil {
@@ -211,12 +258,38 @@ func (s *Service) UseCounterCode(ctx context.Context, email, code, password stri
 	hash := HashPassword(password)
 	var out SignedIn
 	err = s.db.Write(ctx, func(tx *database.Tx) error {
-		if _, err := s.useToken(ctx, tx, normRecovery(code), purposeCounter); err != nil {
+		var agentID string
+		if err := tx.QueryRow(ctx, `UPDATE identity_tokens SET used_at = ? WHERE hash = ? AND purpose = ? AND account_id = ? AND used_at IS NULL AND expires_at > ? RETURNING issued_by`,
+			s.now().UnixMilli(), hashSecret(normRecovery(code)), purposeCounter, a.ID, s.now().UnixMilli()).Scan(&agentID); err != nil {
 			return wrong
+		}
+		if _, err := s.useToken(ctx, tx, token, purposeCounterMail); err != nil {
+			return err
+		}
+		for _, q := range []string{`DELETE FROM identity_totp WHERE account_id = ?`, `DELETE FROM identity_passkeys WHERE account_id = ?`,
+			`DELETE FROM identity_recovery_codes WHERE account_id = ?`} {
+			if _, err := tx.Exec(ctx, q, a.ID); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE identity_accounts SET password_hash = ? WHERE id = ?`, hash, a.ID); err != nil {
 			return err
 		}
+		if err := s.markVerified(ctx, tx, a.ID, agentID); err != nil {
+			return err
+		}
+		a.IdentityVerified = true
+		return s.record(ctx, tx, a.ID, "identity.recovered_at_counter", a.ID)
+	})
+	if err != nil {
+		return SignedIn{}, err
+	}
+	s.forgive(ctx, limitRecovery, a.ID)
+	// The old sessions end (and what they signed in to); then the new one.
+	if err := s.endSessions(ctx, `account_id = ?`, a.ID); err != nil {
+		return SignedIn{}, err
+	}
+	err = s.db.Write(ctx, func(tx *database.Tx) error {
 		amr := []string{"pwd"}
 		sid, err := s.openSession(ctx, tx, a, StageFull, level(a, amr), amr, s.now(), c.Device, "")
 		if err != nil {
@@ -225,9 +298,6 @@ func (s *Service) UseCounterCode(ctx context.Context, email, code, password stri
 		out = SignedIn{SessionID: sid, Stage: StageFull, Account: a}
 		return s.record(ctx, tx, a.ID, "identity.signed_in.loa1", a.ID)
 	})
-	if err == nil {
-		s.forgive(ctx, limitRecovery, email)
-	}
 	return out, err
 }
 

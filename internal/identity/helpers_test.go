@@ -77,12 +77,12 @@ func token(t *testing.T, link string) string {
 type fixture struct {
 	secrets   map[string]string // account id → TOTP secret
 	passwords map[string]string // account id → password, when not goodPassword
-	svc     *identity.Service
-	clock   *clock
-	mail    *outbox
-	db      *database.DB
-	ended   []string
-	mu      sync.Mutex
+	svc       *identity.Service
+	clock     *clock
+	mail      *outbox
+	db        *database.DB
+	ended     []string
+	mu        sync.Mutex
 }
 
 func newFixture(t *testing.T, db *database.DB) *fixture {

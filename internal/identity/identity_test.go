@@ -375,35 +375,67 @@ func TestAgentsAndCounterRecovery(t *testing.T) {
 			t.Fatalf("agent after enrolment: %+v %v", se, err)
 		}
 
-		// A citizen with a factor loses it; an agent verifies them in person.
+		// A citizen with a factor loses it; an agent checks them in person.
 		c := f.citizen(t, "perdu@example.com")
 		s1, _ := f.svc.SignIn(ctx, c.Email, goodPassword, client)
 		f.enrolTOTP(t, c, s1.SessionID)
 		if _, _, err := f.svc.RecoverAtCounter(ctx, agent, identity.CounterCheck{Email: c.Email}); errs.As(err).Key != "identity.evidence_required" {
 			t.Fatalf("recovery without evidence: %v", err)
 		}
-		_, code, err := f.svc.RecoverAtCounter(ctx, agent, identity.CounterCheck{Email: c.Email, Evidence: "permis de conduire"})
+		if _, _, err := f.svc.RecoverAtCounter(ctx, orgAdmin, identity.CounterCheck{Email: c.Email, Evidence: "passport"}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("an agent without a counter: %v", err)
+		}
+		_, code, err := f.svc.RecoverAtCounter(ctx, agent, identity.CounterCheck{Email: c.Email, Evidence: "passport"})
 		if err != nil || code == "" {
 			t.Fatalf("RecoverAtCounter: %v", err)
 		}
-		if fs, _ := f.svc.Factors(ctx, c.ID); fs.Any() || fs.RecoveryCodes != 0 {
-			t.Fatalf("old factors survive: %+v", fs)
+		// Nothing changes until the citizen uses the code with the mailed link.
+		if fs, _ := f.svc.Factors(ctx, c.ID); !fs.TOTP {
+			t.Fatal("the agent alone removed the citizen's factors")
 		}
-		if _, err := f.svc.UseCounterCode(ctx, c.Email, "0000-0000-0000-0000", "Nouvelle phrase de passe", client); err == nil {
+		link := token(t, f.mail.last(t, "identity.recovered_at_counter", c.Email).Link)
+		if _, err := f.svc.UseCounterCode(ctx, link, "0000-0000-0000-0000", "Nouvelle phrase de passe", client); err == nil {
 			t.Fatal("a wrong counter code was accepted")
 		}
-		back, err := f.svc.UseCounterCode(ctx, c.Email, code, "Nouvelle phrase de passe", client)
+		if _, err := f.svc.UseCounterCode(ctx, "not-the-link", code, "Nouvelle phrase de passe", client); err == nil {
+			t.Fatal("the counter code worked without the mailed link")
+		}
+		back, err := f.svc.UseCounterCode(ctx, link, code, "Nouvelle phrase de passe", client)
 		if err != nil {
 			t.Fatalf("UseCounterCode: %v", err)
 		}
 		f.passwords = map[string]string{c.ID: "Nouvelle phrase de passe"}
+		if fs, _ := f.svc.Factors(ctx, c.ID); fs.Any() || fs.RecoveryCodes != 0 {
+			t.Fatalf("old factors survive: %+v", fs)
+		}
+		if _, _, err := f.svc.Session(ctx, s1.SessionID); err == nil {
+			t.Fatal("an old session survived the recovery")
+		}
 		// A new factor brings the account to the highest level: identity verified.
 		_, lvl3, _ := f.enrolTOTP(t, back.Account, back.SessionID)
 		if _, se, _ := f.svc.Session(ctx, lvl3.SessionID); se.ACR != identity.LoA3 {
 			t.Fatalf("after recovery and a new factor: %s, want %s", se.ACR, identity.LoA3)
 		}
-		if _, err := f.svc.UseCounterCode(ctx, c.Email, code, "Encore une autre phrase", client); err == nil {
+		if _, err := f.svc.UseCounterCode(ctx, link, code, "Encore une autre phrase", client); err == nil {
 			t.Fatal("a counter code works twice")
+		}
+
+		// Verifying an identity needs the presence code of the account.
+		d := f.citizen(t, "present@example.com")
+		sd, _ := f.svc.SignIn(ctx, d.Email, goodPassword, client)
+		_, sessD, _ := f.svc.Session(ctx, sd.SessionID)
+		if _, err := f.svc.VerifyIdentity(ctx, agent, identity.CounterCheck{Email: d.Email, Evidence: "passport", Presence: "12345678"}); errs.As(err).Key != "identity.presence_wrong" {
+			t.Fatalf("verification without the citizen's code: %v", err)
+		}
+		presence, err := f.svc.PresenceCode(ctx, sessD)
+		if err != nil || len(presence) != 8 {
+			t.Fatalf("PresenceCode: %q %v", presence, err)
+		}
+		if v, err := f.svc.VerifyIdentity(ctx, agent, identity.CounterCheck{Email: d.Email, Evidence: "passport", Presence: presence}); err != nil || !v.IdentityVerified {
+			t.Fatalf("VerifyIdentity: %+v %v", v, err)
+		}
+		if _, err := f.svc.VerifyIdentity(ctx, agent, identity.CounterCheck{Email: d.Email, Evidence: "passport", Presence: presence}); err == nil {
+			t.Fatal("a presence code works twice")
 		}
 		// A citizen cannot verify anyone.
 		if _, err := f.svc.VerifyIdentity(ctx, c, identity.CounterCheck{Email: c.Email, Evidence: "x"}); !errs.Is(err, errs.Forbidden) {

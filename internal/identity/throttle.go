@@ -31,6 +31,8 @@ var (
 	// current passwords confirmed by a signed-in person: not the sign-in's
 	// bucket, so a stranger locking the sign-in does not block the owner
 	limitReauth = limit{"reauth:", 5, 15 * time.Minute}
+	// identity checks by one agent: no honest counter does more
+	limitCounter = limit{"counter:", 20, time.Hour}
 )
 
 func throttleKey(l limit, s string) string {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"math/big"
 	"time"
 
 	"github.com/guichet-qc/guichet/internal/database"
@@ -16,13 +17,17 @@ import (
 const (
 	purposeVerifyEmail = "verify_email"
 	purposeReset       = "reset_password"
-	purposeCounter     = "counter_recovery"
+	purposeCounter     = "counter_recovery"      // the code an agent hands over
+	purposeCounterMail = "counter_recovery_mail" // the link mailed with it
+	purposePresence    = "presence"              // the code a citizen shows an agent
 )
 
 var tokenTTL = map[string]time.Duration{
 	purposeVerifyEmail: 48 * time.Hour,
 	purposeReset:       time.Hour,
 	purposeCounter:     24 * time.Hour,
+	purposeCounterMail: 24 * time.Hour,
+	purposePresence:    10 * time.Minute,
 }
 
 // secret returns 32 random bytes, base64url: a session id or a token.
@@ -74,4 +79,10 @@ func (s *Service) peekToken(ctx context.Context, token, purpose string) (string,
 		return "", errs.E(errs.Invalid, "identity.token_invalid").OnField("token")
 	}
 	return account, err
+}
+
+// randomInt is a uniform random number in [0, n).
+func randomInt(n int64) int64 {
+	v, _ := rand.Int(rand.Reader, big.NewInt(n))
+	return v.Int64()
 }

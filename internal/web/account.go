@@ -41,6 +41,7 @@ type accountView struct {
 	Form             *form // the remove-authenticator form, shown again on error
 	Passkeys         []passkeyRow
 	AddPasskey       *passkeyButton
+	Presence         string       // the form target for a code to show at a counter ("" once verified)
 	Services         []consentRow // partner services the person let in
 	HasServices      bool         // the platform signs people in to partner services
 }
@@ -109,6 +110,9 @@ func (s *Site) accountView(r *http.Request, l i18n.Lang, a identity.Account, se 
 		return accountView{}, err
 	}
 	v.HasServices = s.oidc != nil
+	if !a.IdentityVerified && a.Kind == identity.Citizen {
+		v.Presence = s.actionURL(l, "/compte/presence", "/account/presence")
+	}
 	for _, x := range list {
 		v.Sessions = append(v.Sessions, sessionRow{Device: x.Device, Started: l.Date(x.CreatedAt) + ", " + l.Time(x.CreatedAt),
 			LastSeen: l.Time(x.LastSeen), Current: x.Ref == se.Ref,
@@ -366,4 +370,22 @@ func (s *Site) passwordChangeAction(w http.ResponseWriter, r *http.Request, l i1
 	}
 	p := s.passwordForm(l, f)
 	s.render(w, r, httpx.Status(errs.CodeOf(err)), l, "form_page", p.Heading, p)
+}
+
+// presenceAction gives the citizen a code to show an agent who verifies
+// their identity at a counter.
+func (s *Site) presenceAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
+	_, se, ok := s.requireAccount(w, r, l, "sign_in")
+	if !ok {
+		return
+	}
+	code, err := s.identity.PresenceCode(r.Context(), se)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, l, "notice", i18n.T(l, "identity.presence.heading"), notice{
+		Heading: i18n.T(l, "identity.presence.heading"), Paragraphs: []string{i18n.T(l, "identity.presence.show")},
+		Codes: []string{code[:4] + " " + code[4:]}, CodesLabel: i18n.T(l, "identity.presence.label"),
+		Links: []link{{s.pageURL("account", l, "", nil), i18n.T(l, "identity.back_to_account")}}})
 }

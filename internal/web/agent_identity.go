@@ -53,7 +53,7 @@ func (s *Site) agentIdentityAction(w http.ResponseWriter, r *http.Request, l i18
 	}
 	f := newForm()
 	f.Values["email"], f.Values["evidence"], f.Values["action"] = strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("evidence"), r.PostFormValue("action")
-	check := identity.CounterCheck{Email: f.Values["email"]}
+	check := identity.CounterCheck{Email: f.Values["email"], Presence: r.PostFormValue("presence")}
 	for _, k := range evidenceKinds {
 		if k == f.Values["evidence"] {
 			check.Evidence = k
@@ -77,11 +77,13 @@ func (s *Site) agentIdentityAction(w http.ResponseWriter, r *http.Request, l i18
 		s.render(w, r, httpx.Status(errs.CodeOf(err)), l, "agent_identity", i18n.T(l, "agent.identity.title"), s.agentIdentityView(l, f))
 		return
 	}
+	privateHeaders(w)
 	n := notice{Heading: i18n.T(l, "agent.identity.done_heading"), Paragraphs: []string{i18n.T(l, "agent.identity.verified", a.Name())},
 		Links: []link{{s.pageURL("agent_identity", l, "", nil), i18n.T(l, "agent.identity.another")},
 			{s.pageURL("agent_home", l, "", nil), i18n.T(l, "agent.home.link")}}}
 	if code != "" {
-		n.Paragraphs = append(n.Paragraphs, i18n.T(l, "agent.identity.give_code"))
+		n.Heading = i18n.T(l, "agent.identity.recovery_heading")
+		n.Paragraphs = []string{i18n.T(l, "agent.identity.recovery_started", a.Name()), i18n.T(l, "agent.identity.give_code")}
 		n.Codes, n.CodesLabel = []string{code}, i18n.T(l, "agent.identity.code_label")
 	}
 	s.render(w, r, http.StatusOK, l, "notice", n.Heading, n)

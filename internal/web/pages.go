@@ -113,6 +113,7 @@ var actionTable = []action{
 	{fr: "/fr/compte/application", en: "/en/account/authenticator", handle: (*Site).totpEnrolAction, enabled: withIdentity},
 	{fr: "/fr/compte/application/retirer", en: "/en/account/authenticator/remove", handle: (*Site).totpRemoveAction, enabled: withIdentity},
 	{fr: "/fr/compte/codes", en: "/en/account/codes", handle: (*Site).recoveryCodesAction, enabled: withIdentity},
+	{fr: "/fr/compte/presence", en: "/en/account/presence", handle: (*Site).presenceAction, enabled: withIdentity},
 	{fr: "/fr/compte/sessions/{ref}/fin", en: "/en/account/sessions/{ref}/end", handle: (*Site).endSessionAction, enabled: withIdentity},
 	{fr: "/fr/compte/mot-de-passe", en: "/en/account/password", handle: (*Site).passwordChangeAction, enabled: withIdentity},
 	{fr: "/fr/deconnexion", en: "/en/sign-out", handle: (*Site).signOutAction, enabled: withIdentity},

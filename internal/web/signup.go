@@ -198,38 +198,57 @@ func (s *Site) passwordResetAction(w http.ResponseWriter, r *http.Request, l i18
 
 // ---- the code an agent hands over at a counter ----
 
-func (s *Site) counterForm(l i18n.Lang, f *form) formPage {
+// The agent hands over a code; the account's address receives a link to
+// this page. Both are needed: the link proves the mailbox, the code the
+// visit to the counter.
+func (s *Site) counterForm(l i18n.Lang, token string, f *form) formPage {
 	return formPage{Heading: i18n.T(l, "identity.counter.heading"), Intro: i18n.T(l, "identity.counter.intro"), Form: f,
 		Action: s.pageURL("counter_recovery", l, "", nil), Submit: i18n.T(l, "identity.counter.submit"),
+		Hidden: []hidden{{"jeton", token}},
 		Fields: fields(l, f,
-			[]string{"email", "email", "username", "identity.field.email"},
 			[]string{"code", "text", "off", "identity.field.counter_code", "identity.counter.code_hint"},
 			[]string{"password", "password", "new-password", "identity.field.new_password", "identity.password_hint"}),
 		Links: []link{{s.pageURL("sign_in", l, "", nil), i18n.T(l, "identity.back_to_signin")}}}
 }
 
+// counterNoLink explains where the recovery starts (a bookmark, an old or
+// used link).
+func (s *Site) counterNoLink(w http.ResponseWriter, r *http.Request, l i18n.Lang, status int) {
+	s.render(w, r, status, l, "notice", i18n.T(l, "identity.counter.heading"), notice{
+		Heading: i18n.T(l, "identity.counter.heading"), Paragraphs: []string{i18n.T(l, "identity.counter.how")},
+		Links: []link{{s.pageURL("sign_in", l, "", nil), i18n.T(l, "identity.back_to_signin")}}})
+}
+
 func (s *Site) counterRecovery(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	privateHeaders(w)
-	p := s.counterForm(l, newForm())
+	token := r.URL.Query().Get("jeton")
+	if token == "" || s.identity.CheckCounterLink(r.Context(), token) != nil {
+		s.counterNoLink(w, r, l, http.StatusOK)
+		return
+	}
+	p := s.counterForm(l, token, newForm())
 	s.render(w, r, http.StatusOK, l, "form_page", p.Heading, p)
 }
 
 func (s *Site) counterRecoveryAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	privateHeaders(w)
-	email := strings.TrimSpace(r.PostFormValue("email"))
-	in, err := s.identity.UseCounterCode(r.Context(), email, r.PostFormValue("code"), r.PostFormValue("password"), clientOf(r))
+	token := r.PostFormValue("jeton")
+	in, err := s.identity.UseCounterCode(r.Context(), token, r.PostFormValue("code"), r.PostFormValue("password"), clientOf(r))
 	if err == nil {
 		s.identity.SignOut(r.Context(), s.sessionID(r))
 		s.setSession(w, in.SessionID)
 		http.Redirect(w, r, s.pageURL("totp_enrol", l, "", url.Values{"recovered": {"1"}}), http.StatusSeeOther)
 		return
 	}
+	if errs.As(err).Field == "token" {
+		s.counterNoLink(w, r, l, http.StatusUnprocessableEntity)
+		return
+	}
 	f := newForm()
-	f.Values["email"] = email
 	if !f.fail(l, err, "code") {
 		s.Error(w, r, err)
 		return
 	}
-	p := s.counterForm(l, f)
+	p := s.counterForm(l, token, f)
 	s.render(w, r, httpx.Status(errs.CodeOf(err)), l, "form_page", p.Heading, p)
 }

@@ -48,6 +48,7 @@ CREATE TABLE identity_tokens (
     hash       TEXT    PRIMARY KEY,
     account_id TEXT    NOT NULL REFERENCES identity_accounts (id) ON DELETE CASCADE,
     purpose    TEXT    NOT NULL,
+    issued_by  TEXT    NOT NULL DEFAULT '', -- the agent who handed it over (counter recovery)
     expires_at INTEGER NOT NULL,
     used_at    INTEGER
 );
