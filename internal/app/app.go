@@ -146,7 +146,9 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	var site *web.Site
-	if err := a.startOIDC(ctx, func(w http.ResponseWriter, r *http.Request) (string, string) { return site.EndSession(w, r) }); err != nil {
+	if err := a.startOIDC(ctx, func(w http.ResponseWriter, r *http.Request, same func(string) bool) (string, string) {
+		return site.EndSession(w, r, same)
+	}); err != nil {
 		return err
 	}
 	site, err = web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,

@@ -28,7 +28,7 @@ func (p people) Person(ctx context.Context, accountID string) (oidc.Person, erro
 // listens. The end of an identity session (sign-out, expiry, ended by its
 // owner) ends what the provider issued under it; its end_session endpoint
 // ends the browser's session through endSession.
-func (a *App) startOIDC(ctx context.Context, endSession func(http.ResponseWriter, *http.Request) (string, string)) error {
+func (a *App) startOIDC(ctx context.Context, endSession func(http.ResponseWriter, *http.Request, func(string) bool) (string, string)) error {
 	issuer := func() string {
 		if a.cfg.OIDCIssuer != "" {
 			return a.cfg.OIDCIssuer

@@ -103,9 +103,12 @@ func newEnv(t testing.TB, db *database.DB, mod ...func(*oidc.Options)) *env {
 	o := oidc.Options{
 		Issuer: e.srv.URL, People: e.people, Audit: e.audit, Now: e.clock.Now, InsecureHTTP: true,
 		SignInURL: func(r *http.Request, id string) string { return e.srv.URL + "/signin?demande=" + url.QueryEscape(id) },
-		EndIdentitySession: func(w http.ResponseWriter, r *http.Request) (string, string) {
+		EndIdentitySession: func(w http.ResponseWriter, r *http.Request, same func(string) bool) (string, string) {
 			e.mu.Lock()
 			defer e.mu.Unlock()
+			if !same(e.auth.SessionID) { // the hint is another session's: nobody is signed out
+				return "", ""
+			}
 			e.ended = append(e.ended, e.auth.SessionID)
 			return e.auth.SessionID, e.auth.AccountID
 		},

@@ -69,7 +69,8 @@ func (p *Provider) serveEndSession(w http.ResponseWriter, r *http.Request) {
 		target = u.String()
 	}
 	if p.o.EndIdentitySession != nil {
-		if sessionID, accountID := p.o.EndIdentitySession(w, r); sessionID != "" {
+		same := func(sessionID string) bool { return claims.SID != "" && claims.SID == p.sidFor(sessionID) }
+		if sessionID, accountID := p.o.EndIdentitySession(w, r, same); sessionID != "" {
 			if err := p.EndSession(r.Context(), sessionID, accountID); err != nil {
 				p.o.Logger.Error("ending the session's tokens failed", "err", err)
 			}

@@ -134,6 +134,17 @@ func TestRPInitiatedAndBackchannelLogout(t *testing.T) {
 		if len(lr.claims) != 2 {
 			t.Fatalf("second back-channel logout: %d", len(lr.claims))
 		}
+		// A link with another session's token (the attacker's own) signs
+		// nobody out: the browser's session is another one.
+		e.set(func(e *env) { e.auth.SessionID, e.auth.AuthTime = "attacker", e.clock.Now() })
+		foreign := c.login(t, "openid").Extra("id_token").(string)
+		e.set(func(e *env) { e.auth.SessionID, e.auth.AuthTime = "victim", e.clock.Now() })
+		c.login(t, "openid")
+		ended := len(e.ended)
+		end(url.Values{"id_token_hint": {foreign}})
+		if len(e.ended) != ended {
+			t.Fatalf("a foreign id_token_hint signed the browser out: %v", e.ended[ended:])
+		}
 	})
 }
 

@@ -87,9 +87,11 @@ type Options struct {
 	// calls Complete.
 	SignInURL func(r *http.Request, requestID string) string
 	// EndIdentitySession ends the browser's identity session at the
-	// end_session endpoint (clears the cookie, deletes the session) and
-	// says which it was ("" when none).
-	EndIdentitySession func(w http.ResponseWriter, r *http.Request) (sessionID, accountID string)
+	// end_session endpoint, if it is the one the id_token_hint was issued
+	// under (same reports whether a session, by its id, is that one: a link
+	// with someone else's token signs nobody out), and reports the session
+	// it ended ("" if none).
+	EndIdentitySession func(w http.ResponseWriter, r *http.Request, same func(sessionID string) bool) (sessionID, accountID string)
 	// SignedOutURL is where end_session sends the browser when the client
 	// gave no (registered) post_logout_redirect_uri; default the issuer's "/".
 	SignedOutURL                                string

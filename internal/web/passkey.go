@@ -34,8 +34,9 @@ type passkeyButton struct {
 }
 
 // relyingParty is the site as WebAuthn sees it: the configured public
-// address, or else the address the browser used — a host name (localhost
-// included), never an IP address, which browsers refuse as an RP ID.
+// address (--base-url). Without one, only a development site reached at
+// localhost offers passkeys: trusting any Host header would let a proxy
+// between the person and the site register keys bound to itself.
 func (s *Site) relyingParty(r *http.Request) (identity.RP, bool) {
 	if s.baseURL != "" {
 		u, err := url.Parse(s.baseURL)
@@ -49,7 +50,7 @@ func (s *Site) relyingParty(r *http.Request) (identity.RP, bool) {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		name = h
 	}
-	if name == "" || net.ParseIP(strings.Trim(name, "[]")) != nil {
+	if name != "localhost" && !strings.HasSuffix(name, ".localhost") {
 		return identity.RP{}, false
 	}
 	scheme := "http"

@@ -136,11 +136,17 @@ func safeNext(next string) string {
 	return ""
 }
 
-// EndSession ends the browser's session, whatever its stage, and clears
-// the cookie (the OpenID provider's end_session endpoint). The identity
-// service tells everyone concerned (the provider included), so there is
-// nothing more to report: the strings are empty.
-func (s *Site) EndSession(w http.ResponseWriter, r *http.Request) (string, string) {
+// EndSession ends the browser's session and clears the cookie (the OpenID
+// provider's end_session endpoint), when it is the session the service's
+// token was issued under (same): a link carrying another person's token
+// signs nobody out. The identity service tells everyone concerned (the
+// provider included), so there is nothing more to report: the strings are
+// empty.
+func (s *Site) EndSession(w http.ResponseWriter, r *http.Request, same func(string) bool) (string, string) {
+	_, se, err := s.identity.Session(r.Context(), s.sessionID(r))
+	if err != nil || !same(se.Ref) {
+		return "", ""
+	}
 	if err := s.identity.SignOut(r.Context(), s.sessionID(r)); err != nil {
 		s.log.WarnContext(r.Context(), "sign-out from a partner service failed", "err", err)
 	}
