@@ -20,6 +20,10 @@ func (a *App) startIdentity() error {
 	}
 	a.identity, err = identity.New(a.db, identity.Options{Logger: a.log, SealKey: key,
 		Mailer: identityMailer{nudge: a.outbox.Nudge}, Link: func(p string) string { return a.URL() + p },
+		PointOrganization: func(id string) (string, bool) {
+			p, _, err := a.catalog.Point(id)
+			return p.OrganizationID, err == nil
+		},
 		OnSessionEnded: func(ctx context.Context, ref, accountID string) {
 			for _, f := range a.sessionEnded {
 				f(ctx, ref, accountID)

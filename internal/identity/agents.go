@@ -59,6 +59,14 @@ func (s *Service) CreateAgent(ctx context.Context, by *Account, in NewAgent, pas
 	if strings.TrimSpace(in.OrganizationID) == "" && !slices.Contains(in.Roles, RolePlatformAdmin) {
 		p.add(errs.E(errs.Invalid, "identity.organization_required").OnField("organization"))
 	}
+	if s.o.PointOrganization != nil {
+		for _, pt := range in.Points {
+			if org, ok := s.o.PointOrganization(pt); !ok || org != in.OrganizationID {
+				p.add(errs.E(errs.Invalid, "identity.point_not_in_organization", pt).OnField("points"))
+				break
+			}
+		}
+	}
 	p.add(CheckPassword(password, in.Email, in.GivenName, in.FamilyName))
 	if len(p) > 0 {
 		return Account{}, p

@@ -119,6 +119,10 @@ type Options struct {
 	Link func(path string) string
 	// SealKey encrypts second-factor secrets at rest (32 bytes).
 	SealKey []byte
+	// PointOrganization, when set, names the organization of a service
+	// point (ok false: no such point); agents are given only their own
+	// organization's points.
+	PointOrganization func(pointID string) (org string, ok bool)
 	// OnSessionEnded, when set, is told of every session that ends.
 	OnSessionEnded SessionEnded
 	// Session lifetimes; zero values take the defaults below.

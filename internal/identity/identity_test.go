@@ -355,7 +355,15 @@ func TestAgentsAndCounterRecovery(t *testing.T) {
 		if err != nil || !agent.Has(identity.RoleAgent) || !agent.MayServe("p1") || agent.MayServe("p2") {
 			t.Fatalf("CreateAgent: %+v %v", agent, err)
 		}
-		// Least privilege: no agents for another organization, no platform roles.
+		// Least privilege: no agents for another organization, no platform roles,
+		// no points of another organization.
+		owners := identity.Options{PointOrganization: func(id string) (string, bool) {
+			return map[string]string{"p1": "saaq", "r1": "ramq"}[id], id == "p1" || id == "r1"
+		}}
+		strict, _ := identity.New(db, owners)
+		if _, err := strict.CreateAgent(ctx, &orgAdmin, identity.NewAgent{Email: "w@saaq.example", GivenName: "W", OrganizationID: "saaq", Points: []string{"p1", "r1"}}, goodPassword); errs.As(err).Key != "identity.point_not_in_organization" {
+			t.Fatalf("another organization's point: %v", err)
+		}
 		if _, err := f.svc.CreateAgent(ctx, &orgAdmin, identity.NewAgent{Email: "x@ramq.example", GivenName: "X", OrganizationID: "ramq"}, goodPassword); !errs.Is(err, errs.Forbidden) {
 			t.Fatalf("org admin creating in another org: %v", err)
 		}
