@@ -348,3 +348,31 @@ func TestAgentTeam(t *testing.T) {
 		}
 	})
 }
+
+// TestPlatformAdminTeam: the first administrator, made at the command
+// line, picks an organization and gives it an administrator.
+func TestPlatformAdminTeam(t *testing.T) {
+	r := start(t, dbtest.Dialects(t)[0])
+	ctx := context.Background()
+	const pw = "Une administration toute neuve"
+	if _, err := r.Identity().CreateAgent(ctx, nil, identity.NewAgent{Email: "ada@guichet.example", GivenName: "Ada",
+		Roles: []identity.Role{identity.RolePlatformAdmin}}, pw); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, r.url)
+	b.signIn("ada@guichet.example", pw, "", "")
+	b.enrol("")
+	resp, body := b.get("/fr/agent/equipe?org=ramq")
+	wantStatus(t, "team of another organization", resp, body, http.StatusOK)
+	point := regexp.MustCompile(`name="points" value="([^"]+)"`).FindStringSubmatch(body)
+	if point == nil || !strings.Contains(body, `<option value="ramq" selected>`) || !strings.Contains(body, `value="platform_admin"`) {
+		t.Fatalf("team page of the platform administrator:\n%s", body)
+	}
+	resp, body = b.post("/fr/agent/equipe?org=ramq", "/fr/agent/equipe", url.Values{"org": {"ramq"}, "given_name": {"Rémi"},
+		"email": {"remi@ramq.example"}, "points": {point[1]}, "roles": {"org_admin"}})
+	wantStatus(t, "create an administrator", resp, body, http.StatusOK)
+	remi, err := r.Identity().AccountByEmail(ctx, "remi@ramq.example")
+	if err != nil || remi.OrganizationID != "ramq" || !remi.Has(identity.RoleOrgAdmin) {
+		t.Fatalf("the new administrator: %+v %v", remi, err)
+	}
+}

@@ -233,6 +233,17 @@ func (c *Catalog) Point(id string) (ServicePoint, Schedule, error) {
 	return s.points[i], s.schedules[i], nil
 }
 
+// Organizations lists the organizations, by French name.
+func (c *Catalog) Organizations() []Organization {
+	s := c.s()
+	out := make([]Organization, 0, len(s.orgs))
+	for _, o := range s.orgs {
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b Organization) int { return strings.Compare(a.Name.FR, b.Name.FR) })
+	return out
+}
+
 // PointsOf lists an organization's service points, by name.
 func (c *Catalog) PointsOf(orgID string) []ServicePoint {
 	var out []ServicePoint

@@ -78,7 +78,7 @@ func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	}
 	v := agentHomeView{Name: a.Name(), SignOut: signOutURL(l), AccountURL: s.pageURL("account", l, "", nil),
 		IdentityURL: s.pageURL("agent_identity", l, "", nil)}
-	if len(identity.Grantable(a, a.OrganizationID)) > 0 {
+	if len(identity.Grantable(a, a.OrganizationID)) > 0 || a.Has(identity.RolePlatformAdmin) {
 		v.TeamURL = s.pageURL("agent_team", l, "", nil)
 	}
 	if _, ok := s.pages["agent_inbox"]; ok {

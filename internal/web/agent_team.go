@@ -7,6 +7,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ type checkbox struct {
 
 type teamView struct {
 	Organization string
+	OrgID        string
+	Orgs         []option // a platform administrator picks the organization
+	OrgAction    string
 	Members      []teamMember
 	Form         *form
 	Action       string
@@ -36,35 +40,49 @@ type teamView struct {
 	Roles        []checkbox
 }
 
-// requireTeamAdmin returns an agent who may create agents in their own
-// organization; anyone else is Forbidden.
-func (s *Site) requireTeamAdmin(w http.ResponseWriter, r *http.Request, l i18n.Lang) (identity.Account, bool) {
+// requireTeamAdmin returns an agent who may create agents in an
+// organization, and that organization: their own, or, for a platform
+// administrator, the one asked for (org); anyone else is Forbidden.
+func (s *Site) requireTeamAdmin(w http.ResponseWriter, r *http.Request, l i18n.Lang, org string) (identity.Account, string, bool) {
 	a, ok := s.requireStaff(w, r, l)
 	if !ok {
-		return a, false
+		return a, "", false
 	}
-	if len(identity.Grantable(a, a.OrganizationID)) == 0 {
+	if !a.Has(identity.RolePlatformAdmin) || org == "" {
+		org = a.OrganizationID
+	}
+	if org == "" && a.Has(identity.RolePlatformAdmin) {
+		if orgs := s.catalog.Organizations(); len(orgs) > 0 {
+			org = orgs[0].ID
+		}
+	}
+	if _, err := s.catalog.Organization(org); err != nil || len(identity.Grantable(a, org)) == 0 {
 		s.Error(w, r, errs.E(errs.Forbidden, "agent.team.forbidden"))
-		return a, false
+		return a, "", false
 	}
-	return a, true
+	return a, org, true
 }
 
-func (s *Site) teamView(r *http.Request, l i18n.Lang, admin identity.Account, f *form, picked map[string]bool) (teamView, error) {
-	v := teamView{Form: f, Action: s.pageURL("agent_team", l, "", nil)}
-	if o, err := s.catalog.Organization(admin.OrganizationID); err == nil {
+func (s *Site) teamView(r *http.Request, l i18n.Lang, admin identity.Account, org string, f *form, picked map[string]bool) (teamView, error) {
+	v := teamView{Form: f, Action: s.pageURL("agent_team", l, "", nil), OrgID: org, OrgAction: s.pageURL("agent_team", l, "", nil)}
+	if o, err := s.catalog.Organization(org); err == nil {
 		v.Organization = o.Name.In(l)
 	}
+	if admin.Has(identity.RolePlatformAdmin) {
+		for _, o := range s.catalog.Organizations() {
+			v.Orgs = append(v.Orgs, option{Value: o.ID, Label: o.Name.In(l), Selected: o.ID == org})
+		}
+	}
 	names := map[string]string{}
-	for i, p := range s.catalog.PointsOf(admin.OrganizationID) {
+	for i, p := range s.catalog.PointsOf(org) {
 		names[p.ID] = p.Name.In(l)
 		v.Points = append(v.Points, checkbox{ID: "point-" + strconv.Itoa(i), Value: p.ID, Label: p.Name.In(l) + " (" + p.Municipality + ")", Checked: picked["point:"+p.ID]})
 	}
-	for _, role := range identity.Grantable(admin, admin.OrganizationID) {
+	for _, role := range identity.Grantable(admin, org) {
 		v.Roles = append(v.Roles, checkbox{ID: "role-" + string(role), Value: string(role), Label: i18n.T(l, "agent.team.role."+string(role)),
 			Checked: picked["role:"+string(role)] || (picked == nil && role == identity.RoleAgent)})
 	}
-	agents, err := s.identity.Agents(r.Context(), admin.OrganizationID)
+	agents, err := s.identity.Agents(r.Context(), org)
 	if err != nil {
 		return v, err
 	}
@@ -84,11 +102,11 @@ func (s *Site) teamView(r *http.Request, l i18n.Lang, admin identity.Account, f 
 }
 
 func (s *Site) agentTeam(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	admin, ok := s.requireTeamAdmin(w, r, l)
+	admin, org, ok := s.requireTeamAdmin(w, r, l, r.URL.Query().Get("org"))
 	if !ok {
 		return
 	}
-	v, err := s.teamView(r, l, admin, newForm(), nil)
+	v, err := s.teamView(r, l, admin, org, newForm(), nil)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -97,15 +115,15 @@ func (s *Site) agentTeam(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 }
 
 func (s *Site) agentTeamAction(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
-	admin, ok := s.requireTeamAdmin(w, r, l)
+	admin, org, ok := s.requireTeamAdmin(w, r, l, r.PostFormValue("org"))
 	if !ok {
 		return
 	}
 	r.ParseForm()
 	in := identity.NewAgent{Email: strings.TrimSpace(r.PostFormValue("email")), GivenName: r.PostFormValue("given_name"),
-		FamilyName: r.PostFormValue("family_name"), OrganizationID: admin.OrganizationID, Locale: string(l)}
+		FamilyName: r.PostFormValue("family_name"), OrganizationID: org, Locale: string(l)}
 	picked := map[string]bool{}
-	own := s.catalog.PointsOf(admin.OrganizationID)
+	own := s.catalog.PointsOf(org)
 	for _, p := range r.PostForm["points"] {
 		if slices.ContainsFunc(own, func(x catalog.ServicePoint) bool { return x.ID == p }) {
 			in.Points = append(in.Points, p)
@@ -132,7 +150,7 @@ func (s *Site) agentTeamAction(w http.ResponseWriter, r *http.Request, l i18n.La
 			s.Error(w, r, err)
 			return
 		}
-		v, verr := s.teamView(r, l, admin, f, picked)
+		v, verr := s.teamView(r, l, admin, org, f, picked)
 		if verr != nil {
 			s.Error(w, r, verr)
 			return
@@ -145,5 +163,5 @@ func (s *Site) agentTeamAction(w http.ResponseWriter, r *http.Request, l i18n.La
 		Heading:    i18n.T(l, "agent.team.created_heading"),
 		Paragraphs: []string{i18n.T(l, "agent.team.created", created.Name(), created.Email), i18n.T(l, "agent.team.give_password")},
 		Codes:      []string{password}, CodesLabel: i18n.T(l, "agent.team.password_label"),
-		Links: []link{{s.pageURL("agent_team", l, "", nil), i18n.T(l, "agent.team.back")}}})
+		Links: []link{{s.pageURL("agent_team", l, "", url.Values{"org": {org}}), i18n.T(l, "agent.team.back")}}})
 }
