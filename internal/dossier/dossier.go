@@ -177,3 +177,6 @@ func intersect(a, b []string) []string {
 	}
 	return out
 }
+
+// ReceiptKey is the public key (JWK) that verifies receipts and exports.
+func (s *Service) ReceiptKey() []byte { return s.o.Receipts.PublicJWK() }

@@ -39,7 +39,7 @@ type File struct {
 func (f File) Empty() bool { return len(f.Attributes) == 0 && len(f.Cards) == 0 }
 
 func fieldAAD(citizenID, field string) string { return "dossier_fields|" + citizenID + "|" + field }
-func cardAAD(id string) string                 { return "dossier_cards|" + id }
+func cardAAD(id string) string                { return "dossier_cards|" + id }
 
 var dateRE = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 

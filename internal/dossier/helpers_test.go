@@ -113,7 +113,9 @@ func newFixture(t *testing.T, db *database.DB) *fixture {
 func (f *fixture) service(k *dossier.Keyring) *dossier.Service {
 	return dossier.New(f.db, dossier.Options{Keys: k, Audit: f.log, Verifier: f.verifier, Receipts: f.receipts, Mailer: f.mail,
 		Now: func() time.Time { return f.now }, Logger: quiet,
-		RenewLink:    func(lang, kind string) string { return "https://guichet.example/" + lang + "/services/" + dossier.CardKinds[kind].Service },
+		RenewLink: func(lang, kind string) string {
+			return "https://guichet.example/" + lang + "/services/" + dossier.CardKinds[kind].Service
+		},
 		AccessesLink: func(lang string) string { return "https://guichet.example/" + lang + "/accesses" },
 		ReviewLink:   func(lang string) string { return "https://guichet.example/" + lang + "/review" }})
 }

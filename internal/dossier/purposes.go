@@ -125,14 +125,14 @@ func DemoPurposes(orgs []string) []Purpose {
 	names := []string{FieldGivenName, FieldFamilyName}
 	out := []Purpose{
 		{Organization: "ramq", ID: "carte-assurance-maladie", NameFR: "Renouvellement ou remplacement de la carte d’assurance maladie",
-			NameEN: "Renewal or replacement of the health insurance card",
+			NameEN:  "Renewal or replacement of the health insurance card",
 			BasisFR: "Loi sur l’assurance maladie (RLRQ, c. A-29), art. 9 et 9.0.1", BasisEN: "Health Insurance Act (CQLR, c. A-29), ss. 9 and 9.0.1",
 			Fields: append(append([]string{}, names...), FieldBirthDate, FieldAddress, FieldHealthNumber, FieldCards)},
 		{Organization: "saaq", ID: "permis-conduire", NameFR: "Renouvellement du permis de conduire", NameEN: "Driver’s licence renewal",
 			BasisFR: "Code de la sécurité routière (RLRQ, c. C-24.2), art. 61 à 69", BasisEN: "Highway Safety Code (CQLR, c. C-24.2), ss. 61 to 69",
 			Fields: append(append([]string{}, names...), FieldBirthDate, FieldAddress, FieldLicenceNumber, FieldCards)},
 		{Organization: "services-quebec", ID: "changement-adresse", NameFR: "Changement d’adresse transmis à plusieurs ministères",
-			NameEN: "Change of address sent to several departments",
+			NameEN:  "Change of address sent to several departments",
 			BasisFR: "Consentement de la personne (Loi sur l’accès, RLRQ, c. A-2.1, art. 53 et 59)", BasisEN: "The person’s consent (Access Act, CQLR, c. A-2.1, ss. 53 and 59)",
 			Fields: append(append([]string{}, names...), FieldAddress, FieldPhone), NeedsConsent: true},
 	}
