@@ -68,6 +68,7 @@ type agentHomeView struct {
 	AccountURL         string
 	IdentityURL        string
 	InboxURL           string // the conversations handed over by the assistant ("" without one)
+	PrivacyOfficer     bool   // reviews break-glass accesses to citizens' files
 }
 
 func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
@@ -76,7 +77,7 @@ func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 		return
 	}
 	v := agentHomeView{Name: a.Name(), SignOut: signOutURL(l), AccountURL: s.pageURL("account", l, "", nil),
-		IdentityURL: s.pageURL("agent_identity", l, "", nil)}
+		IdentityURL: s.pageURL("agent_identity", l, "", nil), PrivacyOfficer: a.Has(identity.RolePrivacyOfficer)}
 	if _, ok := s.pages["agent_inbox"]; ok {
 		v.InboxURL = s.pageURL("agent_inbox", l, "", nil)
 	}

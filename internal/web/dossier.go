@@ -90,6 +90,7 @@ type dossierView struct {
 	Nav          dossierNav
 	Notice       string
 	Name         string
+	AccountID    string
 	Attributes   []attributeRow
 	Cards        []cardRow
 	Appointments []appointmentRow
@@ -108,7 +109,7 @@ func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, l i18n.Lang) 
 		s.Error(w, r, err)
 		return
 	}
-	v := dossierView{Nav: s.dossierNav(l), Name: a.Name(), Empty: f.Empty()}
+	v := dossierView{Nav: s.dossierNav(l), Name: a.Name(), AccountID: a.ID, Empty: f.Empty()}
 	for _, name := range dossier.Attributes {
 		if val, ok := f.Attributes[name]; ok {
 			v.Attributes = append(v.Attributes, attributeRow{fieldLabel(l, name), val})
