@@ -1,0 +1,79 @@
+package browsertest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/guichet-qc/guichet/internal/dossier"
+)
+
+// TestDossierPagesWithData: the file's pages audited by the route sweep show
+// the demonstration agent's own (empty) file; here the same account gets a
+// file, cards, an access by an agent (with its proof) and a consent, and
+// the pages are audited again with that content, in both languages, with
+// and without JavaScript.
+func TestDossierPagesWithData(t *testing.T) {
+	a := site(t)
+	tl := needTools(t)
+	signedIn(t, a)
+	ctx := context.Background()
+	email, _, _, _ := a.DemoAgent()
+	agent, err := a.Identity().AccountByEmail(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := a.Dossier()
+	if err := svc.Record(ctx, "system:test", "", agent.ID, map[string]string{dossier.FieldGivenName: "Agent", dossier.FieldFamilyName: "Démo",
+		dossier.FieldBirthDate: "1985-02-03", dossier.FieldAddress: "500, boulevard René-Lévesque Ouest, Montréal (Québec) H2Z 1W7",
+		dossier.FieldHealthNumber: "DEMA85020399"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []dossier.Card{{Kind: "health_card", Number: "DEMA85020399", ExpiresOn: time.Now().AddDate(0, 0, 20)},
+		{Kind: "driving_licence", Number: "D9999-030285-01", ExpiresOn: time.Now().AddDate(0, 0, -3)}} {
+		if _, err := svc.AddCard(ctx, "system:test", "", agent.ID, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.Open(ctx, agent, dossier.OpenRequest{Citizen: agent.ID, Purpose: "verification-identite", Reference: "RV-7K3M9P"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Open(ctx, agent, dossier.OpenRequest{Citizen: agent.ID, Purpose: "verification-identite", Reference: "URG-2026-1",
+		BreakGlass: true, Justification: "Vérification urgente demandée par l’urgence de l’hôpital."}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := svc.Grant(ctx, agent.ID, "services-quebec", "changement-adresse", []string{dossier.FieldAddress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Revoke(ctx, agent.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Grant(ctx, agent.ID, "services-quebec", "changement-adresse", []string{dossier.FieldAddress, dossier.FieldPhone}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RequestCorrection(ctx, agent.ID, "ramq", dossier.FieldAddress, "J’ai déménagé le 1er juillet."); err != nil {
+		t.Fatal(err)
+	}
+	pages := []string{"/fr/compte/dossier", "/en/account/file", "/fr/compte/dossier/cartes", "/en/account/file/cards",
+		"/fr/compte/dossier/consultations", "/en/account/file/accesses", "/fr/compte/dossier/consentements", "/en/account/file/consents",
+		"/fr/agent/confidentialite", "/en/agent/privacy", "/fr/agent/corrections", "/en/agent/corrections"}
+	for _, p := range pages {
+		for _, jsOff := range []bool{false, true} {
+			tb := newTab(t, jsOff)
+			rep, err := tb.audit(a.URL()+p, tl.axe)
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			if rep.Status != 200 {
+				t.Errorf("%s: status %d", p, rep.Status)
+			}
+			if len(rep.Violations) > 0 {
+				t.Error(describe(p, rep.Violations))
+			}
+			if w, err := tb.screenshot(320, t.TempDir()+"/page.png"); err != nil || w > 320 {
+				t.Errorf("%s at 320 CSS px: content %v px wide (%v): the page scrolls sideways", p, w, err)
+			}
+		}
+	}
+}
