@@ -103,7 +103,7 @@ func TestHistoryProofsVerifyAndTamperingShows(t *testing.T) {
 			}
 		}
 		// Without waiting for the background loop: History integrates and signs.
-		list, err := f.svc.History(ctx, f.citizen.ID)
+		list, _, err := f.svc.History(ctx, f.citizen.ID, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +122,7 @@ func TestHistoryProofsVerifyAndTamperingShows(t *testing.T) {
 
 		// Editing the access row (another reference) no longer matches the log.
 		exec(t, db, `UPDATE dossier_accesses SET reference = 'RV-ZZZZ99' WHERE id = ?`, target.ID)
-		list, _ = f.svc.History(ctx, f.citizen.ID)
+		list, _, _ = f.svc.History(ctx, f.citizen.ID, 0)
 		if list[0].Matches {
 			t.Error("an edited access row still matches its audit entry")
 		}

@@ -69,7 +69,7 @@ func mustKeyring(t testing.TB, text string) *dossier.Keyring {
 	return k
 }
 
-func newFixture(t *testing.T, db *database.DB) *fixture {
+func newFixture(t testing.TB, db *database.DB) *fixture {
 	t.Helper()
 	skey, vkey, err := note.GenerateKey(rand.Reader, audit.KeyName)
 	if err != nil {
@@ -120,7 +120,7 @@ func (f *fixture) service(k *dossier.Keyring) *dossier.Service {
 		ReviewLink:   func(lang string) string { return "https://guichet.example/" + lang + "/review" }})
 }
 
-func (f *fixture) account(t *testing.T, id, kind, email, org string, roles []identity.Role, given, family string) identity.Account {
+func (f *fixture) account(t testing.TB, id, kind, email, org string, roles []identity.Role, given, family string) identity.Account {
 	t.Helper()
 	rolesJSON := "[]"
 	if len(roles) > 0 {

@@ -78,17 +78,34 @@ func (s *Service) queryAccesses(ctx context.Context, query string, args ...any) 
 	return out, err
 }
 
-// HistoryLimit is how many accesses the citizen's list shows.
-const HistoryLimit = 100
+// HistoryPage is how many accesses one page of the citizen's list shows.
+const HistoryPage = 20
 
-// History lists who opened the citizen's file, newest first, each with its
-// inclusion proof against the latest signed checkpoint. Entries not yet
-// covered by a checkpoint are integrated and a checkpoint signed first, so
-// an access shows with its proof as soon as it happened.
-func (s *Service) History(ctx context.Context, citizenID string) ([]Seen, error) {
-	list, err := s.queryAccesses(ctx, `WHERE citizen_id = ? ORDER BY time_ns DESC, id DESC LIMIT `+itoa(HistoryLimit), citizenID)
-	if err != nil || len(list) == 0 {
-		return nil, err
+// History lists who opened the citizen's file, newest first, a page of
+// HistoryPage at a time (page 0 first), each with its inclusion proof
+// against the latest signed checkpoint; more tells whether older accesses
+// follow. Entries not yet covered by a checkpoint are integrated and a
+// checkpoint signed first, so an access shows with its proof as soon as it
+// happened.
+func (s *Service) History(ctx context.Context, citizenID string, page int) (list []Seen, more bool, err error) {
+	if page < 0 {
+		page = 0
+	}
+	rows, err := s.queryAccesses(ctx, `WHERE citizen_id = ? ORDER BY time_ns DESC, id DESC LIMIT `+itoa(HistoryPage+1)+` OFFSET `+itoa(page*HistoryPage), citizenID)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(rows) > HistoryPage {
+		rows, more = rows[:HistoryPage], true
+	}
+	list, err = s.seen(ctx, rows)
+	return list, more, err
+}
+
+// seen adds to each access its position and its verified inclusion proof.
+func (s *Service) seen(ctx context.Context, list []Access) ([]Seen, error) {
+	if len(list) == 0 {
+		return nil, nil
 	}
 	entries := make([]audit.Entry, len(list))
 	covered := func() (bool, error) {
@@ -96,15 +113,16 @@ func (s *Service) History(ctx context.Context, citizenID string) ([]Seen, error)
 		if err != nil && !errs.Is(err, errs.NotFound) {
 			return false, err
 		}
+		all := true
 		for i, a := range list {
 			if entries[i], err = s.o.Audit.EntryByID(ctx, a.AuditID); err != nil {
 				return false, err
 			}
 			if entries[i].Seq < 0 || entries[i].Seq >= latest.TreeSize {
-				return false, nil
+				all = false
 			}
 		}
-		return true, nil
+		return all, nil
 	}
 	ok, err := covered()
 	if err != nil {
@@ -143,18 +161,21 @@ func (s *Service) History(ctx context.Context, citizenID string) ([]Seen, error)
 	return out, nil
 }
 
-// Proof returns the inclusion proof of one of the citizen's accesses.
+// Proof returns one of the citizen's accesses with its inclusion proof
+// (errs.NotFound for an access to someone else's file).
 func (s *Service) Proof(ctx context.Context, citizenID, accessID string) (Seen, error) {
-	list, err := s.History(ctx, citizenID)
+	rows, err := s.queryAccesses(ctx, `WHERE citizen_id = ? AND id = ?`, citizenID, accessID)
 	if err != nil {
 		return Seen{}, err
 	}
-	for _, x := range list {
-		if x.ID == accessID {
-			return x, nil
-		}
+	if len(rows) == 0 {
+		return Seen{}, errs.E(errs.NotFound, "dossier.no_access")
 	}
-	return Seen{}, errs.E(errs.NotFound, "dossier.no_access")
+	list, err := s.seen(ctx, rows)
+	if err != nil {
+		return Seen{}, err
+	}
+	return list[0], nil
 }
 
 func itoa(n int) string {

@@ -57,10 +57,10 @@ func (s *Site) purposeIndex(ctx context.Context) (map[string]dossier.Purpose, er
 	return out, err
 }
 
-func dateTime(l i18n.Lang, t time.Time) string {
-	t = t.In(dossierZone)
-	return l.Date(t) + ", " + l.Time(t)
-}
+func dateTime(l i18n.Lang, t time.Time) string { return dateTimeIn(l, t.In(dossierZone)) }
+
+// dateTimeIn formats t in its own zone (an appointment in its point's zone).
+func dateTimeIn(l i18n.Lang, t time.Time) string { return l.Date(t) + ", " + l.Time(t) }
 
 // dossierNav is the menu shared by the file's pages.
 type dossierNav struct{ File, Cards, Accesses, Consents, Export, Correction string }
@@ -126,7 +126,7 @@ func (s *Site) dossierPage(w http.ResponseWriter, r *http.Request, l i18n.Lang) 
 			row := appointmentRow{Reference: ap.Reference, URL: s.pageURL("booking_manage", l, ap.Reference, nil)}
 			if p, sched, err := s.catalog.Point(ap.PointID); err == nil {
 				row.Point = p.Name.In(l)
-				row.When = dateTime(l, ap.Start.In(sched.Location()))
+				row.When = dateTimeIn(l, ap.Start.In(sched.Location()))
 			} else {
 				row.When = dateTime(l, ap.Start)
 			}

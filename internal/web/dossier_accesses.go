@@ -28,9 +28,10 @@ type accessRow struct {
 }
 
 type accessesView struct {
-	Nav       dossierNav
-	Accesses  []accessRow
-	VerifyURL string
+	Nav          dossierNav
+	Accesses     []accessRow
+	VerifyURL    string
+	Newer, Older string // links to the neighbouring pages ("" when none)
 }
 
 func (s *Site) dossierAccesses(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
@@ -39,7 +40,9 @@ func (s *Site) dossierAccesses(w http.ResponseWriter, r *http.Request, l i18n.La
 		return
 	}
 	ctx := r.Context()
-	list, err := s.dossier.History(ctx, a.ID)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 0)
+	list, more, err := s.dossier.History(ctx, a.ID, page)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -50,6 +53,12 @@ func (s *Site) dossierAccesses(w http.ResponseWriter, r *http.Request, l i18n.La
 		return
 	}
 	v := accessesView{Nav: s.dossierNav(l), VerifyURL: s.pageURL("dossier_verify", l, "", nil)}
+	if more {
+		v.Older = s.pageURL("dossier_accesses", l, "", map[string][]string{"page": {strconv.Itoa(page + 1)}})
+	}
+	if page > 0 {
+		v.Newer = s.pageURL("dossier_accesses", l, "", map[string][]string{"page": {strconv.Itoa(page - 1)}})
+	}
 	for _, x := range list {
 		row := accessRow{When: dateTime(l, x.Time), Agent: x.AgentName, Organization: s.orgName(l, x.Organization),
 			Purpose: x.Purpose, Reference: x.Reference, Fields: fieldLabels(l, x.Fields), BreakGlass: x.BreakGlass,
