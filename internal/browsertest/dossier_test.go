@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -42,6 +43,11 @@ func TestDossierPagesWithData(t *testing.T) {
 		BreakGlass: true, Justification: "Vérification urgente demandée par l’urgence de l’hôpital."}); err != nil {
 		t.Fatal(err)
 	}
+	for i := range dossier.HistoryPage { // a second page of accesses: the pages' links are audited too
+		if _, err := svc.Open(ctx, agent, dossier.OpenRequest{Citizen: agent.ID, Purpose: "correction", Reference: "CR-" + strconv.Itoa(1000+i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c, err := svc.Grant(ctx, agent.ID, "services-quebec", "changement-adresse", []string{dossier.FieldAddress})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +62,7 @@ func TestDossierPagesWithData(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages := []string{"/fr/compte/dossier", "/en/account/file", "/fr/compte/dossier/cartes", "/en/account/file/cards",
-		"/fr/compte/dossier/consultations", "/en/account/file/accesses", "/fr/compte/dossier/consentements", "/en/account/file/consents",
+		"/fr/compte/dossier/consultations", "/en/account/file/accesses", "/fr/compte/dossier/consultations?page=1", "/en/account/file/accesses?page=1", "/fr/compte/dossier/consentements", "/en/account/file/consents",
 		"/fr/agent/confidentialite", "/en/agent/privacy", "/fr/agent/corrections", "/en/agent/corrections"}
 	for _, p := range pages {
 		for _, jsOff := range []bool{false, true} {
