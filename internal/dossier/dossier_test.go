@@ -394,3 +394,37 @@ func TestExportIsSignedAndComplete(t *testing.T) {
 		}
 	})
 }
+
+func TestCorrectionFlow(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		f := newFixture(t, db)
+		c, err := f.svc.RequestCorrection(ctx, f.citizen.ID, "ramq", dossier.FieldAddress, "J’habite maintenant au 55, rue Laurier.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.RequestCorrection(ctx, f.citizen.ID, "nulle-part", dossier.FieldAddress, "Une demande perdue."); !errs.Is(err, errs.Invalid) {
+			t.Errorf("unknown organization: %v", err)
+		}
+		q, err := f.svc.CorrectionQueue(ctx, f.agent)
+		if err != nil || len(q) != 1 || q[0].ID != c.ID || q[0].Message != "" || q[0].CitizenID != "" {
+			t.Fatalf("queue shows %+v (%v): it must not show the text nor whose it is", q, err)
+		}
+		if q, _ := f.svc.CorrectionQueue(ctx, f.other); len(q) != 0 {
+			t.Errorf("another organization sees %d requests", len(q))
+		}
+		opened, err := f.svc.Open(ctx, f.agent, dossier.OpenRequest{Citizen: f.citizen.ID, Purpose: "correction", Reference: c.ID})
+		if err != nil || len(opened.File.Corrections) != 1 || opened.File.Corrections[0].Message != c.Message {
+			t.Fatalf("opened for the correction: %v %+v", err, opened.File.Corrections)
+		}
+		if err := f.svc.ResolveCorrection(ctx, f.other, c.ID, "Pas à nous."); !errs.Is(err, errs.NotFound) {
+			t.Errorf("another organization resolves: %v", err)
+		}
+		if err := f.svc.ResolveCorrection(ctx, f.agent, c.ID, "Adresse mise à jour."); err != nil {
+			t.Fatal(err)
+		}
+		mine, _ := f.svc.MyCorrections(ctx, f.citizen.ID)
+		if mine[0].Status != "done" || mine[0].Resolution != "Adresse mise à jour." || mine[0].ResolvedBy != "Marc Gagnon" {
+			t.Errorf("the citizen sees %+v", mine[0])
+		}
+	})
+}
