@@ -3,9 +3,13 @@ package browsertest
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/guichet-qc/guichet/internal/app"
 	"github.com/guichet-qc/guichet/internal/dossier"
 )
 
@@ -79,6 +83,55 @@ func TestDossierPagesWithData(t *testing.T) {
 			}
 			if w, err := tb.screenshot(320, t.TempDir()+"/page.png"); err != nil || w > 320 {
 				t.Errorf("%s at 320 CSS px: content %v px wide (%v): the page scrolls sideways", p, w, err)
+			}
+		}
+	}
+}
+
+// TestAgentFileViewAccessible: the agent's view of a file is the answer to
+// the form's post (it has no address of its own, so the route sweep cannot
+// reach it): the test fills the form in the browser and audits the answer,
+// in both languages, with and without JavaScript.
+func TestAgentFileViewAccessible(t *testing.T) {
+	a := site(t)
+	tl := needTools(t)
+	signedIn(t, a)
+	for _, lang := range []string{"fr", "en"} {
+		for _, jsOff := range []bool{false, true} {
+			tb := newTab(t, jsOff)
+			path := map[string]string{"fr": "/fr/agent/dossiers", "en": "/en/agent/files"}[lang]
+			if _, err := tb.load(a.URL() + path); err != nil {
+				t.Fatal(err)
+			}
+			err := chromedp.Do(tb.ctx,
+				chromedp.SendKeys(chromedp.CSS("#citizen"), app.DemoCitizenEmail),
+				chromedp.SetValue(chromedp.CSS("#purpose"), "correction"),
+				chromedp.SendKeys(chromedp.CSS("#reference"), "RV-7K3M9P"),
+				chromedp.Click(chromedp.CSS(`form.details-form button[type="submit"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`a[href="`+path+`"]`)),
+			)
+			if err != nil {
+				t.Fatalf("%s: %v", lang, err)
+			}
+			main, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS("main")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(main, "1990-06-24") {
+				t.Fatalf("%s: not the file view:\n%s", lang, main)
+			}
+			rep := &pageReport{URL: path + " (answer)"}
+			if err := tb.auditLoaded(rep, tl.axe); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Lang != lang {
+				t.Errorf("%s: page language %q", lang, rep.Lang)
+			}
+			if len(rep.Violations) > 0 {
+				t.Error(describe("agent's file view ("+lang+")", rep.Violations))
+			}
+			if w, err := tb.screenshot(320, t.TempDir()+"/view.png"); err != nil || w > 320 {
+				t.Errorf("%s at 320 CSS px: content %v px wide (%v)", lang, w, err)
 			}
 		}
 	}
