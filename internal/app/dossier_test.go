@@ -259,6 +259,17 @@ func TestCitizenSeesWhoAccessedTheFile(t *testing.T) {
 func TestConsentAndBreakGlassThroughThePages(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *database.DB) {
 		p := startDossier(t, d.Dialect)
+		// The demonstration health card expires in 45 days: one reminder
+		// (the worker may have sent it already; a second run sends none).
+		if _, err := p.Dossier().SendCardReminders(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := countMails(t, p.running, "dossier.card_reminder", p.citizenEmail); n != 1 {
+			t.Errorf("%d card reminders, want 1", n)
+		}
+		if link := mailLink(t, p.running, "dossier.card_reminder", p.citizenEmail); link != "/fr/services/ramq-carte-renouvellement" {
+			t.Errorf("reminder links to %s", link)
+		}
 		// Break-glass by the demonstration agent (its organization has no
 		// consent-based purpose): the citizen is mailed; the officer reviews.
 		resp, body := p.agent.post("/fr/agent/dossiers", "/fr/agent/dossiers", url.Values{"citizen": {p.citizenEmail},

@@ -171,6 +171,10 @@ func (s *Site) cardRows(l i18n.Lang, cards []dossier.Card) []cardRow {
 		switch days := int(c.ExpiresOn.Sub(todayDate).Hours() / 24); {
 		case days < 0:
 			row.Expired, row.Status = true, i18n.T(l, "dossier.card.expired")
+		case days == 0:
+			row.Soon, row.Status = true, i18n.T(l, "dossier.card.expires_today")
+		case days == 1:
+			row.Soon, row.Status = true, i18n.T(l, "dossier.card.expires_tomorrow")
 		case days <= 60:
 			row.Soon, row.Status = true, i18n.T(l, "dossier.card.expires_in", days)
 		default:
