@@ -25,6 +25,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/catalog"
 	"github.com/guichet-qc/guichet/internal/config"
 	"github.com/guichet-qc/guichet/internal/database"
+	"github.com/guichet-qc/guichet/internal/dossier"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/identity"
 	"github.com/guichet-qc/guichet/internal/notify"
@@ -49,6 +50,7 @@ type App struct {
 	agent        demoAgent // the demonstration agent's sign-in, when there is one
 	outbox       *notify.Outbox
 	oidc         *oidc.Provider
+	dossier      *dossier.Service
 	router       *httpx.Router
 	handler      http.Handler
 	ln           net.Listener
@@ -123,6 +125,9 @@ func (a *App) init(ctx context.Context) error {
 	if err := a.startAssistant(); err != nil {
 		return err
 	}
+	if err := a.startDossier(ctx); err != nil {
+		return err
+	}
 
 	assets, err := web.LoadAssets(a.cfg.ThemeCSS)
 	if err != nil {
@@ -154,7 +159,8 @@ func (a *App) init(ctx context.Context) error {
 	site, err = web.New(web.Options{Logger: a.log, Assets: assets, Demo: a.demoLoaded(ctx), Transparency: trans,
 		Catalog: a.catalog, MapURL: a.cfg.MapURL, Booking: a.booking, DemoBooking: demoBooking,
 		Queue: a.queue, DemoTicket: demoTicket, DemoWait: demoWait, Mailbox: a.mailboxSource(),
-		Identity: a.identity, BaseURL: a.cfg.BaseURL, OIDC: a.oidc, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation})
+		Identity: a.identity, BaseURL: a.cfg.BaseURL, OIDC: a.oidc, Secure: a.cfg.Secure(), Assistant: a.assistant, DemoConversation: demoConversation,
+		Dossier: a.dossier})
 	if err != nil {
 		return err
 	}

@@ -221,7 +221,8 @@ func (a *App) ensureDemoAgent(ctx context.Context) (demoAgent, error) {
 	}
 	password := identity.NewPassword()
 	acct, err := a.identity.CreateAgent(ctx, nil, identity.NewAgent{Email: DemoAgentEmail, GivenName: "Agent", FamilyName: "Démo",
-		OrganizationID: first.OrganizationID, Points: points, Roles: []identity.Role{identity.RoleAgent, identity.RoleSupervisor, identity.RoleOrgAdmin}}, password)
+		OrganizationID: first.OrganizationID, Points: points,
+		Roles: []identity.Role{identity.RoleAgent, identity.RoleSupervisor, identity.RoleOrgAdmin, identity.RolePrivacyOfficer}}, password)
 	if errs.Is(err, errs.Conflict) {
 		a.log.Warn("the demonstration agent exists but its password file is missing", "file", file)
 		return demoAgent{}, nil

@@ -426,7 +426,13 @@ func (tb *tab) audit(url string, axeSource string) (*pageReport, error) {
 	if rep.Status, err = tb.load(url); err != nil {
 		return nil, err
 	}
-	return rep, chromedp.Do(tb.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	return rep, tb.auditLoaded(rep, axeSource)
+}
+
+// auditLoaded runs axe on the page the tab shows (a page reached by a
+// form post, for instance), filling rep.
+func (tb *tab) auditLoaded(rep *pageReport, axeSource string) error {
+	return chromedp.Do(tb.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		world, err := isolatedWorld(ctx, t)
 		if err != nil {
 			return err

@@ -34,6 +34,7 @@ func commands() []command {
 		{"serve", "run the web site, the API and the background workers (the default)", serve},
 		{"migrate", "apply the database migrations and exit", migrate},
 		{"audit", "verify the audit log offline, or print an entry's inclusion proof", auditCmd},
+		{"dossier", "re-encrypt the citizens' files under the current key, or make a new key", dossierCmd},
 		{"import", "load official open data: postal-code areas, municipalities, health facilities", importCmd},
 		{"bench", "measure bookings per second over HTTP beside the database's own ceiling", benchCmd},
 		{"users", "create the first administrator and agent accounts", usersCmd},

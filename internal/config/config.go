@@ -45,6 +45,8 @@ type Config struct {
 	MaxBodyBytes       int64         // request body limit
 	OIDCIssuer         string        // issuer of the OpenID provider; "" is the site's public URL
 	OIDCKeyRotation    time.Duration // how long a signing key of the OpenID provider signs
+	DossierKeys        string        // keyring of the citizens' files (id:base64 lines); "" uses DATA-DIR/dossier-keys
+	CardReminderLead   time.Duration // how long before a card expires its reminder is sent
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -63,6 +65,7 @@ func Defaults() Config {
 		MailFrom:           "Guichet <ne-pas-repondre@guichet.example>",
 		ReminderLead:       24 * time.Hour,
 		OIDCKeyRotation:    30 * 24 * time.Hour,
+		CardReminderLead:   60 * 24 * time.Hour,
 	}
 }
 
@@ -102,6 +105,8 @@ var Options = []Option{
 	{"max-body-bytes", "GUICHET_MAX_BODY_BYTES", "largest request body accepted, in bytes"},
 	{"oidc-issuer", "GUICHET_OIDC_ISSUER", "issuer of the OpenID provider, e.g. https://guichet.example.qc.ca (default the public address)"},
 	{"oidc-key-rotation", "GUICHET_OIDC_KEY_ROTATION", "how long a signing key of the OpenID provider signs before the next, e.g. 720h"},
+	{"dossier-keys", "GUICHET_DOSSIER_KEYS", "file of the keys that encrypt citizens' files, one id:base64key line each, the first for new writes (default DATA-DIR/dossier-keys, generated)"},
+	{"card-reminder-lead", "GUICHET_CARD_REMINDER_LEAD", "how long before a card expires the renewal reminder is sent, e.g. 1440h"},
 }
 
 // Parse reads flags (args, without the command name) over environment
@@ -125,7 +130,7 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 		}
 		return ""
 	}
-	var s struct{ level, checkpoint, shutdown, reqTimeout, maxBody, noDemo, trustProxy, reminder, keyRotation string }
+	var s struct{ level, checkpoint, shutdown, reqTimeout, maxBody, noDemo, trustProxy, reminder, keyRotation, cardLead string }
 	str := func(p *string, name string) {
 		if v, ok := get(name); ok {
 			*p = v
@@ -158,6 +163,9 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 	str(&c.OIDCIssuer, "oidc-issuer")
 	s.keyRotation = c.OIDCKeyRotation.String()
 	str(&s.keyRotation, "oidc-key-rotation")
+	str(&c.DossierKeys, "dossier-keys")
+	s.cardLead = c.CardReminderLead.String()
+	str(&s.cardLead, "card-reminder-lead")
 	boolean := func(p *bool, name string) error {
 		if v, ok := get(name); ok {
 			b, err := strconv.ParseBool(v)
@@ -186,6 +194,9 @@ func Parse(fs *flag.FlagSet, args []string, env Env) (Config, error) {
 		return c, &Error{err}
 	}
 	if c.OIDCKeyRotation, err = duration("oidc-key-rotation", s.keyRotation); err != nil {
+		return c, &Error{err}
+	}
+	if c.CardReminderLead, err = duration("card-reminder-lead", s.cardLead); err != nil {
 		return c, &Error{err}
 	}
 	if c.OIDCIssuer != "" {
@@ -282,7 +293,7 @@ func (c Config) Validate() error {
 	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
 		return fmt.Errorf("--mail-from %q is not an e-mail address, e.g. Guichet <no-reply@example.qc.ca>", c.MailFrom)
 	}
-	for _, f := range []struct{ flag, path string }{{"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey}, {"theme-css", c.ThemeCSS}, {"smtp-password-file", c.SMTPPasswordFile}} {
+	for _, f := range []struct{ flag, path string }{{"tls-cert", c.TLSCert}, {"tls-key", c.TLSKey}, {"theme-css", c.ThemeCSS}, {"smtp-password-file", c.SMTPPasswordFile}, {"dossier-keys", c.DossierKeys}} {
 		if f.path == "" {
 			continue
 		}

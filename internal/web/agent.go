@@ -69,6 +69,7 @@ type agentHomeView struct {
 	IdentityURL        string
 	TeamURL            string // "" unless the agent manages the team
 	InboxURL           string // the conversations handed over by the assistant ("" without one)
+	PrivacyOfficer     bool   // reviews break-glass accesses to citizens' files
 }
 
 func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
@@ -77,7 +78,7 @@ func (s *Site) agentHome(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 		return
 	}
 	v := agentHomeView{Name: a.Name(), SignOut: signOutURL(l), AccountURL: s.pageURL("account", l, "", nil),
-		IdentityURL: s.pageURL("agent_identity", l, "", nil)}
+		IdentityURL: s.pageURL("agent_identity", l, "", nil), PrivacyOfficer: a.Has(identity.RolePrivacyOfficer)}
 	if len(identity.Grantable(a, a.OrganizationID)) > 0 || a.Has(identity.RolePlatformAdmin) {
 		v.TeamURL = s.pageURL("agent_team", l, "", nil)
 	}

@@ -77,6 +77,16 @@ var pageTable = []page{
 	{id: "waitlist_entry", fr: "/fr/liste-attente/{ref}", en: "/en/waiting-list/{ref}", handle: (*Site).waitlistEntry, enabled: withBooking},
 	{id: "mailbox", fr: "/fr/courriels", en: "/en/mailbox", handle: (*Site).mailbox, enabled: withMailbox},
 	{id: "assistant", fr: "/fr/assistant", en: "/en/assistant", handle: (*Site).chat, enabled: withAssistant},
+	{id: "dossier", fr: "/fr/compte/dossier", en: "/en/account/file", handle: (*Site).dossierPage, enabled: withDossier},
+	{id: "dossier_cards", fr: "/fr/compte/dossier/cartes", en: "/en/account/file/cards", handle: (*Site).dossierCards, enabled: withDossier},
+	{id: "dossier_accesses", fr: "/fr/compte/dossier/consultations", en: "/en/account/file/accesses", handle: (*Site).dossierAccesses, enabled: withDossier},
+	{id: "dossier_consents", fr: "/fr/compte/dossier/consentements", en: "/en/account/file/consents", handle: (*Site).dossierConsents, enabled: withDossier},
+	{id: "dossier_export", fr: "/fr/compte/dossier/exportation", en: "/en/account/file/export", handle: (*Site).dossierExport, enabled: withDossier},
+	{id: "dossier_correction", fr: "/fr/compte/dossier/correction", en: "/en/account/file/correction", handle: (*Site).dossierCorrection, enabled: withDossier},
+	{id: "dossier_verify", fr: "/fr/transparence/verifier", en: "/en/transparency/verify", handle: (*Site).dossierVerify, enabled: withDossier},
+	{id: "agent_dossier", fr: "/fr/agent/dossiers", en: "/en/agent/files", handle: (*Site).agentDossier, enabled: withDossier},
+	{id: "agent_corrections", fr: "/fr/agent/corrections", en: "/en/agent/corrections", handle: (*Site).agentCorrections, enabled: withDossier},
+	{id: "agent_review", fr: "/fr/agent/confidentialite", en: "/en/agent/privacy", handle: (*Site).agentReview, enabled: withDossier},
 }
 
 // action is a form target (POST) in both languages; it answers with a
@@ -140,6 +150,13 @@ var actionTable = []action{
 	{fr: "/fr/assistant/nouvelle", en: "/en/assistant/new", handle: (*Site).chatReset, enabled: withAssistant},
 	{fr: "/fr/liste-attente/{ref}/accepter", en: "/en/waiting-list/{ref}/accept", handle: (*Site).acceptAction, enabled: withBooking},
 	{fr: "/fr/liste-attente/{ref}/quitter", en: "/en/waiting-list/{ref}/leave", handle: (*Site).waitLeaveAction, enabled: withBooking},
+	{fr: "/fr/agent/dossiers", en: "/en/agent/files", handle: (*Site).agentDossierAction, enabled: withDossier},
+	{fr: "/fr/agent/corrections/{id}/traiter", en: "/en/agent/corrections/{id}/resolve", handle: (*Site).agentResolveAction, enabled: withDossier},
+	{fr: "/fr/agent/confidentialite/{id}", en: "/en/agent/privacy/{id}", handle: (*Site).agentReviewAction, enabled: withDossier},
+	{fr: "/fr/compte/dossier/consentements", en: "/en/account/file/consents", handle: (*Site).dossierGrantAction, enabled: withDossier},
+	{fr: "/fr/compte/dossier/consentements/{id}/retirer", en: "/en/account/file/consents/{id}/revoke", handle: (*Site).dossierRevokeAction, enabled: withDossier},
+	{fr: "/fr/compte/dossier/correction", en: "/en/account/file/correction", handle: (*Site).dossierCorrectionAction, enabled: withDossier},
+	{fr: "/fr/compte/dossier/exportation", en: "/en/account/file/export", handle: (*Site).dossierExportAction, enabled: withDossier},
 }
 
 // example returns a concrete path of a page with a wildcard (for the tests
@@ -213,6 +230,7 @@ func (s *Site) Register(rt *httpx.Router) {
 	}
 	rt.Handle(httpx.Route{Method: http.MethodGet, Path: "/static/", Kind: httpx.Asset}, s.assets)
 	s.registerBooking(rt)
+	s.registerDossier(rt)
 }
 
 // chooseLanguage sends / to /fr/ or /en/ by Accept-Language, French by default.

@@ -17,6 +17,7 @@ import (
 	"github.com/guichet-qc/guichet/internal/assistant/dialogue"
 	"github.com/guichet-qc/guichet/internal/booking"
 	"github.com/guichet-qc/guichet/internal/catalog"
+	"github.com/guichet-qc/guichet/internal/dossier"
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
@@ -70,6 +71,7 @@ type Options struct {
 	// DemoConversation is a handed-over demonstration conversation, the
 	// example of the agent's conversation page.
 	DemoConversation string
+	Dossier          *dossier.Service // the citizens' files (nil: the file pages answer 404)
 }
 
 // Site holds the parsed templates and renders pages.
@@ -95,6 +97,7 @@ type Site struct {
 	oidc             *oidc.Provider
 	assistant        *dialogue.Engine
 	demoConversation string
+	dossier          *dossier.Service
 }
 
 // New parses every template once, for both languages; a missing template,
@@ -107,7 +110,8 @@ func New(o Options) (*Site, error) {
 		catalog: o.Catalog, mapURL: o.MapURL, now: o.Now, booking: o.Booking, demoRef: o.DemoBooking,
 		queue: o.Queue, demoTicket: o.DemoTicket, demoWait: o.DemoWait, mailboxSource: o.Mailbox,
 		identity: o.Identity, secure: o.Secure, baseURL: o.BaseURL, oidc: o.OIDC, assistant: o.Assistant, demoConversation: o.DemoConversation,
-		tmpl: map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
+		dossier: o.Dossier,
+		tmpl:    map[i18n.Lang]map[string]*template.Template{}, pages: map[string]page{}}
 	names, err := templateFiles.ReadDir("templates")
 	if err != nil {
 		return nil, err
