@@ -50,6 +50,7 @@ type App struct {
 	agent        demoAgent // the demonstration agent's sign-in, when there is one
 	outbox       *notify.Outbox
 	oidc         *oidc.Provider
+	keys         *dossier.Keyring // seals personal fields and the provider's signing keys
 	dossier      *dossier.Service
 	router       *httpx.Router
 	handler      http.Handler

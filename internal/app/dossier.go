@@ -30,6 +30,7 @@ func (a *App) startDossier(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.keys = keys
 	receipts, err := dossier.LoadOrCreateReceipts(a.cfg.DataDir)
 	if err != nil {
 		return err

@@ -39,6 +39,7 @@ func (a *App) startOIDC(ctx context.Context, endSession func(http.ResponseWriter
 		IssuerFunc:   issuer,
 		InsecureHTTP: !strings.HasPrefix(a.cfg.OIDCIssuer, "https://") && !a.cfg.Secure(),
 		People:       people{a.identity},
+		Sealer:       a.keys, // the keyring of the citizens' files seals the signing keys too
 		Audit:        a.audit,
 		Logger:       a.log,
 		KeyRotation:  a.cfg.OIDCKeyRotation,

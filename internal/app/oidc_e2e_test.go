@@ -225,6 +225,14 @@ func TestOIDCWithThePages(t *testing.T) {
 			t.Fatal("the grant survived the reuse of a rotated refresh token")
 		}
 
+		// The signing keys are sealed with the platform's keyring.
+		var stored string
+		if err := r.DB().Read(ctx, func(tx *database.Tx) error {
+			return tx.QueryRow(ctx, `SELECT private_key FROM oidc_keys LIMIT 1`).Scan(&stored)
+		}); err != nil || !strings.HasPrefix(stored, "g1.") {
+			t.Errorf("signing key stored as %.12q… (%v), want sealed", stored, err)
+		}
+
 		// The account page lists the connected services.
 		_, body := b.get("/fr/compte")
 		if !strings.Contains(body, "Impôts en ligne") || !strings.Contains(body, "Bibliothèque") {

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,7 @@ type keyRing struct {
 	now      func() time.Time
 	rotation time.Duration
 	publish  time.Duration // how long a retired key stays published
+	seal     Sealer        // nil: private keys stored in clear (tests)
 
 	mu   sync.Mutex
 	snap *keySnapshot
@@ -98,6 +100,9 @@ func (kr *keyRing) load(ctx context.Context, now time.Time) (*keySnapshot, error
 			if err := rows.Scan(&id, &der, &created, &until); err != nil {
 				return err
 			}
+			if der, err = kr.open(id, der); err != nil {
+				return err
+			}
 			k, err := parseKey(id, der, created)
 			if err != nil {
 				return err
@@ -147,10 +152,31 @@ func (kr *keyRing) rotate(ctx context.Context, now time.Time) error {
 			now.Add(kr.publish).Unix()); err != nil {
 			return err
 		}
+		stored := base64.StdEncoding.EncodeToString(der)
+		if kr.seal != nil {
+			stored = kr.seal.Seal(stored, "oidc_keys:"+id)
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO oidc_keys (id, private_key, created_at) VALUES (?, ?, ?)`,
-			id, base64.StdEncoding.EncodeToString(der), now.Unix())
+			id, stored, now.Unix())
 		return err
 	})
+}
+
+// open returns the base64 DER of a stored private key: sealed ones (their
+// text has dots, which base64 has not) open with the sealer; a key stored
+// in clear before a sealer was configured still reads.
+func (kr *keyRing) open(id, stored string) (string, error) {
+	if !strings.Contains(stored, ".") {
+		return stored, nil
+	}
+	if kr.seal == nil {
+		return "", fmt.Errorf("signing key %s is sealed and no keyring is configured", id)
+	}
+	plain, err := kr.seal.Open(stored, "oidc_keys:"+id)
+	if err != nil {
+		return "", fmt.Errorf("signing key %s: %w", id, err)
+	}
+	return plain, nil
 }
 
 func parseKey(id, b64 string, created int64) (*ecKey, error) {

@@ -72,6 +72,13 @@ type Consent struct {
 	GrantedAt            time.Time
 }
 
+// Sealer encrypts secrets at rest, bound to where they are stored (the
+// platform's keyring).
+type Sealer interface {
+	Seal(plain, aad string) string
+	Open(sealed, aad string) (string, error)
+}
+
 // Options configure a Provider.
 type Options struct {
 	Issuer string // e.g. "http://127.0.0.1:8080" (the app's own URL)
@@ -102,6 +109,9 @@ type Options struct {
 	RefreshAbsoluteTTL time.Duration
 	AuthRequestTTL     time.Duration // default 30 min: time to sign in
 	InsecureHTTP       bool          // allow an http issuer (development, tests)
+	// Sealer seals the signing keys' private halves in the database (nil:
+	// stored in clear, for tests): a copy of the database alone cannot sign.
+	Sealer Sealer
 	// HTTPClient sends back-channel logout tokens; default a client with a
 	// 5 s timeout.
 	HTTPClient *http.Client

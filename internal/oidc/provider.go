@@ -51,7 +51,7 @@ func New(ctx context.Context, db *database.DB, o Options) (*Provider, error) {
 	}
 	p := &Provider{db: db, o: o, stop: make(chan struct{})}
 	p.clients = &Clients{db: db, now: o.Now}
-	p.keys = &keyRing{db: db, now: o.Now, rotation: o.KeyRotation, publish: o.maxSignedTTL()}
+	p.keys = &keyRing{db: db, now: o.Now, rotation: o.KeyRotation, publish: o.maxSignedTTL(), seal: o.Sealer}
 	var err error
 	if p.pairwiseKey, err = secret(ctx, db, "pairwise"); err != nil {
 		return nil, err

@@ -2,7 +2,13 @@ package oidc_test
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -196,5 +202,58 @@ func TestRefreshAbsoluteLifetime(t *testing.T) {
 			return
 		}
 		t.Fatal("never refused")
+	})
+}
+
+// testSealer stands for the platform's keyring: AES-GCM under a fixed key,
+// with the value's place as additional data, in its "g1.<id>.<b64>" shape.
+type testSealer struct{ aead cipher.AEAD }
+
+func newTestSealer() testSealer {
+	block, _ := aes.NewCipher(make([]byte, 32))
+	aead, _ := cipher.NewGCM(block)
+	return testSealer{aead}
+}
+
+func (s testSealer) Seal(plain, aad string) string {
+	nonce := make([]byte, s.aead.NonceSize())
+	return "g1.test." + base64.RawStdEncoding.EncodeToString(s.aead.Seal(nonce, nonce, []byte(plain), []byte(aad)))
+}
+
+func (s testSealer) Open(sealed, aad string) (string, error) {
+	b, err := base64.RawStdEncoding.DecodeString(strings.TrimPrefix(sealed, "g1.test."))
+	if err != nil || len(b) < s.aead.NonceSize() {
+		return "", errors.New("damaged")
+	}
+	p, err := s.aead.Open(nil, b[:s.aead.NonceSize()], b[s.aead.NonceSize():], []byte(aad))
+	return string(p), err
+}
+
+// With a sealer, the private halves of the signing keys are not in the
+// database in clear, and tokens still sign and verify (on another
+// instance too).
+func TestSigningKeysSealed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *database.DB) {
+		sealer := newTestSealer()
+		e := newEnv(t, db, func(o *oidc.Options) { o.Sealer = sealer })
+		c := e.client(t, webClient("rp-a.example"))
+		raw := c.login(t, "openid").Extra("id_token").(string)
+		if _, err := c.verifier(t, nil).Verify(context.Background(), raw); err != nil {
+			t.Fatalf("verify: %v", err)
+		}
+		var stored string
+		if err := db.Read(context.Background(), func(tx *database.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT private_key FROM oidc_keys`).Scan(&stored)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if der, err := base64.StdEncoding.DecodeString(stored); err == nil {
+			if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+				t.Fatal("the signing key is stored in clear")
+			}
+		}
+		if !strings.HasPrefix(stored, "g1.test.") {
+			t.Fatalf("stored key %.20q… is not sealed", stored)
+		}
 	})
 }
