@@ -283,6 +283,18 @@ func TestKeyRotationAndReencryption(t *testing.T) {
 			t.Fatal(err)
 		}
 		before, _ := f.svc.Mine(ctx, f.citizen.ID)
+		// The OpenID provider's signing keys, under the same keyring: one
+		// sealed under ka, one stored in clear before sealing began.
+		ka := mustKeyring(t, keyA)
+		if err := db.Write(ctx, func(tx *database.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO oidc_keys (id, private_key, created_at) VALUES ('k-sealed', ?, 1), ('k-clear', 'Y2xlYXI', 2)`,
+				ka.Seal("c2VhbGVk", "oidc_keys:k-sealed")); err != nil {
+				return err
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
 
 		// Rotation: kb first, ka still there. Old rows read; new writes use kb.
 		rotated := f.service(mustKeyring(t, keyB+"\n"+keyA))
@@ -326,6 +338,17 @@ func TestKeyRotationAndReencryption(t *testing.T) {
 		}
 		if cs, err := only.MyCorrections(ctx, f.citizen.ID); err != nil || cs[0].Message != "Mon numéro a changé." {
 			t.Errorf("corrections with the new key only: %v %+v", err, cs)
+		}
+		// The signing keys moved too (the clear one is now sealed).
+		kb := mustKeyring(t, keyB)
+		for id, want := range map[string]string{"k-sealed": "c2VhbGVk", "k-clear": "Y2xlYXI"} {
+			var v string
+			db.Read(ctx, func(tx *database.Tx) error {
+				return tx.QueryRow(ctx, `SELECT private_key FROM oidc_keys WHERE id = ?`, id).Scan(&v)
+			})
+			if got, err := kb.Open(v, "oidc_keys:"+id); err != nil || got != want {
+				t.Errorf("signing key %s after re-encryption: %q %v", id, got, err)
+			}
 		}
 		// And the old key alone reads nothing any more.
 		if _, err := f.service(mustKeyring(t, keyA)).Mine(ctx, f.citizen.ID); err == nil {

@@ -12,18 +12,21 @@ import (
 type sealedColumn struct {
 	table, column, key string // key: the SQL expression naming a row (unique)
 	aad                func(rowKey string) string
+	clearOK            bool // values stored in clear before sealing began are sealed too
 }
 
 var sealedColumns = []sealedColumn{
 	{"dossier_fields", "value", "citizen_id || '|' || field", func(k string) string {
 		citizen, field, _ := strings.Cut(k, "|")
 		return fieldAAD(citizen, field)
-	}},
-	{"dossier_cards", "number", "id", cardAAD},
-	{"dossier_accesses", "justification", "id", accessAAD},
-	{"dossier_accesses", "review_note", "id", func(k string) string { return accessAAD(k) + "|review" }},
-	{"dossier_corrections", "message", "id", func(k string) string { return correctionAAD(k, "message") }},
-	{"dossier_corrections", "resolution", "id", func(k string) string { return correctionAAD(k, "resolution") }},
+	}, false},
+	{"dossier_cards", "number", "id", cardAAD, false},
+	{"dossier_accesses", "justification", "id", accessAAD, false},
+	{"dossier_accesses", "review_note", "id", func(k string) string { return accessAAD(k) + "|review" }, false},
+	{"dossier_corrections", "message", "id", func(k string) string { return correctionAAD(k, "message") }, false},
+	{"dossier_corrections", "resolution", "id", func(k string) string { return correctionAAD(k, "resolution") }, false},
+	// The same keyring seals the OpenID provider's signing keys.
+	{"oidc_keys", "private_key", "id", func(k string) string { return "oidc_keys:" + k }, true},
 }
 
 // ReencryptReport counts what Reencrypt did.
@@ -71,9 +74,11 @@ func (s *Service) Reencrypt(ctx context.Context, batch int) (ReencryptReport, er
 					if KeyOf(r.value) == cur {
 						continue
 					}
-					plain, err := s.keys.Open(r.value, c.aad(r.key))
-					if err != nil {
-						return err
+					plain := r.value
+					if KeyOf(r.value) != "" || !c.clearOK {
+						if plain, err = s.keys.Open(r.value, c.aad(r.key)); err != nil {
+							return err
+						}
 					}
 					if _, err := tx.Exec(ctx, `UPDATE `+c.table+` SET `+c.column+` = ? WHERE `+c.key+` = ? AND `+c.column+` = ?`,
 						s.keys.Seal(plain, c.aad(r.key)), r.key, r.value); err != nil {
