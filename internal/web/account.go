@@ -274,8 +274,17 @@ func (s *Site) totpRemoveAction(w http.ResponseWriter, r *http.Request, l i18n.L
 		http.Redirect(w, r, s.pageURL("account", l, "", url.Values{"retire": {"1"}}), http.StatusSeeOther)
 		return
 	}
+	s.accountAgain(w, r, l, a, se, err, "current_password")
+}
+
+// accountAgain shows the account page again with the error of one of its
+// forms on field (an error that is not about the input: the error page).
+func (s *Site) accountAgain(w http.ResponseWriter, r *http.Request, l i18n.Lang, a identity.Account, se identity.Session, err error, field string) {
 	f := newForm()
-	if !f.fail(l, err, "current_password") {
+	if e := errs.As(err); e.Field == "current_password" && field != e.Field {
+		err = e.OnField(field)
+	}
+	if !f.fail(l, err, field) {
 		s.Error(w, r, err)
 		return
 	}
@@ -295,20 +304,7 @@ func (s *Site) recoveryCodesAction(w http.ResponseWriter, r *http.Request, l i18
 	}
 	codes, err := s.identity.RegenerateRecoveryCodes(r.Context(), se, r.PostFormValue("codes_password"))
 	if err != nil {
-		f := newForm()
-		if e := errs.As(err); e.Field == "current_password" {
-			err = e.OnField("codes_password")
-		}
-		if !f.fail(l, err, "codes_password") {
-			s.Error(w, r, err)
-			return
-		}
-		v, verr := s.accountView(r, l, a, se, f)
-		if verr != nil {
-			s.Error(w, r, verr)
-			return
-		}
-		s.render(w, r, httpx.Status(errs.CodeOf(err)), l, "account", i18n.T(l, "identity.account.title"), v)
+		s.accountAgain(w, r, l, a, se, err, "codes_password")
 		return
 	}
 	s.showCodes(w, r, l, "identity.codes.replaced", codes, s.pageURL("account", l, "", nil))

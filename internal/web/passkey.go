@@ -176,15 +176,5 @@ func (s *Site) passkeyRemoveAction(w http.ResponseWriter, r *http.Request, l i18
 		http.Redirect(w, r, s.pageURL("account", l, "", url.Values{"cle_retiree": {"1"}}), http.StatusSeeOther)
 		return
 	}
-	f := newForm()
-	if !f.fail(l, err, "current_password") {
-		s.Error(w, r, err)
-		return
-	}
-	v, verr := s.accountView(r, l, a, se, f)
-	if verr != nil {
-		s.Error(w, r, verr)
-		return
-	}
-	s.render(w, r, httpx.Status(errs.CodeOf(err)), l, "account", i18n.T(l, "identity.account.title"), v)
+	s.accountAgain(w, r, l, a, se, err, "current_password")
 }
