@@ -13,6 +13,7 @@ import (
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
 	"github.com/guichet-qc/guichet/internal/identity"
@@ -160,7 +161,7 @@ func TestOIDCWithThePages(t *testing.T) {
 			return accept(b, body)
 		})
 		c1 := claimsOf(t, id1)
-		if c1.ACR != identity.LoA1 || !slices.Equal(c1.AMR, []string{"pwd"}) || c1.SID == "" || id1.Subject == acct.ID {
+		if c1.ACR != assurance.LoA1 || !slices.Equal(c1.AMR, []string{"pwd"}) || c1.SID == "" || id1.Subject == acct.ID {
 			t.Fatalf("ID token: sub %q %+v", id1.Subject, c1)
 		}
 		info, err := impots.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
@@ -181,7 +182,7 @@ func TestOIDCWithThePages(t *testing.T) {
 
 		// A service that asks for level 2: the person adds an app, then goes on.
 		var secret string
-		id3, _ := impots.signIn(b, url.Values{"acr_values": {identity.LoA2}}, func(resp *http.Response, body string) (*http.Response, string) {
+		id3, _ := impots.signIn(b, url.Values{"acr_values": {assurance.LoA2}}, func(resp *http.Response, body string) (*http.Response, string) {
 			m := regexp.MustCompile(`href="(/fr/compte/application\?next=[^"]+)"`).FindStringSubmatch(body)
 			if m == nil {
 				t.Fatalf("no way to add a factor:\n%s", body)
@@ -190,7 +191,7 @@ func TestOIDCWithThePages(t *testing.T) {
 			secret, _ = b.enrol(enrolNext.Query().Get("next"), password)
 			return b.follow(b.get(enrolNext.Query().Get("next")))
 		})
-		if c := claimsOf(t, id3); c.ACR != identity.LoA2 || !slices.Contains(c.AMR, "otp") {
+		if c := claimsOf(t, id3); c.ACR != assurance.LoA2 || !slices.Contains(c.AMR, "otp") {
 			t.Fatalf("after the step-up: %+v", c)
 		}
 

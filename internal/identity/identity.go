@@ -17,27 +17,6 @@ import (
 	"github.com/guichet-qc/guichet/internal/database"
 )
 
-// Levels of assurance, published as acr values, lowest first. The README's
-// identity notes map them to NIST SP 800-63 (AAL/IAL) and eIDAS.
-const (
-	LoA1 = "urn:guichet:loa:1" // password: AAL1, IAL1 — eIDAS low
-	LoA2 = "urn:guichet:loa:2" // password and a second factor: AAL2, IAL1 — eIDAS substantial (authentication)
-	LoA3 = "urn:guichet:loa:3" // second factor and identity verified in person: AAL2, IAL2 — eIDAS substantial/high
-)
-
-// Levels lists the acr values, lowest first.
-var Levels = []string{LoA1, LoA2, LoA3}
-
-// LevelAtLeast reports whether the level have satisfies want ("" wants
-// nothing; an unknown want is never satisfied).
-func LevelAtLeast(have, want string) bool {
-	if want == "" {
-		return true
-	}
-	h, w := slices.Index(Levels, have), slices.Index(Levels, want)
-	return w >= 0 && h >= w
-}
-
 // Kinds of accounts.
 const (
 	Citizen = "citizen"

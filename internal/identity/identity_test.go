@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
 	"github.com/guichet-qc/guichet/internal/errs"
@@ -69,7 +70,7 @@ func TestSignUpAndSignIn(t *testing.T) {
 			t.Fatalf("SignIn: %+v %v", signed, err)
 		}
 		got, se, err := f.svc.Session(ctx, signed.SessionID)
-		if err != nil || got.ID != a.ID || se.ACR != identity.LoA1 || !slices.Equal(se.AMR, []string{"pwd"}) {
+		if err != nil || got.ID != a.ID || se.ACR != assurance.LoA1 || !slices.Equal(se.AMR, []string{"pwd"}) {
 			t.Fatalf("Session: %+v %+v %v", got, se, err)
 		}
 		// Bad input loses nothing and says what is wrong, all at once.
@@ -252,7 +253,7 @@ func TestTOTPAndRecoveryCodes(t *testing.T) {
 			t.Fatalf("%d recovery codes", len(codes))
 		}
 		_, se, err := f.svc.Session(ctx, elevated.SessionID)
-		if err != nil || se.ACR != identity.LoA2 || !slices.Equal(se.AMR, []string{"pwd", "otp"}) {
+		if err != nil || se.ACR != assurance.LoA2 || !slices.Equal(se.AMR, []string{"pwd", "otp"}) {
 			t.Fatalf("after enrolment: %+v %v", se, err)
 		}
 		if _, _, err := f.svc.Session(ctx, first.SessionID); err == nil {
@@ -379,7 +380,7 @@ func TestAgentsAndCounterRecovery(t *testing.T) {
 			t.Fatalf("agent sign-in: %+v %v", step, err)
 		}
 		_, done, _ := f.enrolTOTP(t, agent, step.SessionID)
-		if _, se, err := f.svc.Session(ctx, done.SessionID); err != nil || se.ACR != identity.LoA2 {
+		if _, se, err := f.svc.Session(ctx, done.SessionID); err != nil || se.ACR != assurance.LoA2 {
 			t.Fatalf("agent after enrolment: %+v %v", se, err)
 		}
 
@@ -421,8 +422,8 @@ func TestAgentsAndCounterRecovery(t *testing.T) {
 		}
 		// A new factor brings the account to the highest level: identity verified.
 		_, lvl3, _ := f.enrolTOTP(t, back.Account, back.SessionID)
-		if _, se, _ := f.svc.Session(ctx, lvl3.SessionID); se.ACR != identity.LoA3 {
-			t.Fatalf("after recovery and a new factor: %s, want %s", se.ACR, identity.LoA3)
+		if _, se, _ := f.svc.Session(ctx, lvl3.SessionID); se.ACR != assurance.LoA3 {
+			t.Fatalf("after recovery and a new factor: %s, want %s", se.ACR, assurance.LoA3)
 		}
 		if _, err := f.svc.UseCounterCode(ctx, link, code, "Encore une autre phrase", client); err == nil {
 			t.Fatal("a counter code works twice")
@@ -515,7 +516,7 @@ func TestSessionContinuity(t *testing.T) {
 		f.clock.Add(20 * time.Minute)
 		_, elevated, _ := f.enrolTOTP(t, a, second.SessionID)
 		_, se3, _ := f.svc.Session(ctx, elevated.SessionID)
-		if se3.Ref != se2.Ref || !se3.AuthTime.Equal(se2.AuthTime) || se3.ACR != identity.LoA2 {
+		if se3.Ref != se2.Ref || !se3.AuthTime.Equal(se2.AuthTime) || se3.ACR != assurance.LoA2 {
 			t.Fatalf("after adding a factor: %+v (was %+v)", se3, se2)
 		}
 		// Another browser; a password change ends it, and says so.

@@ -2,8 +2,8 @@ package identity
 
 import (
 	"context"
-	"time"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
 )
@@ -54,11 +54,11 @@ func level(a Account, amr []string) string {
 	}
 	switch {
 	case multi && a.IdentityVerified:
-		return LoA3
+		return assurance.LoA3
 	case multi:
-		return LoA2
+		return assurance.LoA2
 	}
-	return LoA1
+	return assurance.LoA1
 }
 
 // SignIn checks an e-mail and password. Unknown accounts and wrong
@@ -236,6 +236,3 @@ func (s *Service) checkCode(ctx context.Context, a Account, code string) (string
 	}
 	return "", wrong
 }
-
-// authAge is how long ago the session's person last proved who they are.
-func (se Session) authAge(now time.Time) time.Duration { return now.Sub(se.AuthTime) }

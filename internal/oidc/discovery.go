@@ -3,6 +3,7 @@ package oidc
 import (
 	"net/http"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/httpx"
 )
 
@@ -62,7 +63,7 @@ func (p *Provider) Discovery() Discovery {
 		TokenEndpointAuthSigningAlgValues:      algs,
 		RevocationEndpointAuthMethodsSupported: []string{AuthPrivateKeyJWT, AuthSecretBasic, AuthNone},
 		CodeChallengeMethodsSupported:          []string{"S256"},
-		ACRValuesSupported:                     Levels,
+		ACRValuesSupported:                     assurance.Levels,
 		ClaimsSupported:                        supportedClaims,
 		ClaimsParameterSupported:               false,
 		RequestParameterSupported:              false,

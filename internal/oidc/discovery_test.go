@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
-	"github.com/guichet-qc/guichet/internal/oidc"
 )
 
 // TestDiscovery checks the document against the architecture's contract,
@@ -50,7 +50,7 @@ func TestDiscovery(t *testing.T) {
 		"token_endpoint_auth_signing_alg_values_supported": list("ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA"),
 		"revocation_endpoint_auth_methods_supported":       list("private_key_jwt", "client_secret_basic", "none"),
 		"code_challenge_methods_supported":                 list("S256"),
-		"acr_values_supported":                             list(oidc.Levels...),
+		"acr_values_supported":                             list(assurance.Levels...),
 		"claims_supported":                                 list("sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid", "at_hash", "c_hash", "azp", "name", "given_name", "family_name", "locale", "email", "email_verified"),
 		"claims_parameter_supported":                       false,
 		"request_parameter_supported":                      false,

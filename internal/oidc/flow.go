@@ -10,6 +10,7 @@ import (
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/audit"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
@@ -34,7 +35,7 @@ func (p *Provider) Request(ctx context.Context, id string) (Request, error) {
 
 func (p *Provider) requestOf(a *authRequest, cl Client) Request {
 	req := Request{ID: a.id, ClientID: cl.ID, ClientName: cl.Name, Scopes: slices.Clone(a.p.Scopes),
-		Claims: claimsOf(a.p.Scopes), ACR: lowestLevel(a.p.ACRValues), UILocales: a.p.UILocales,
+		Claims: claimsOf(a.p.Scopes), ACR: assurance.Lowest(a.p.ACRValues), UILocales: a.p.UILocales,
 		PromptLogin: a.has(oidc.PromptLogin), PromptConsent: a.has(oidc.PromptConsent), PromptNone: a.has(oidc.PromptNone),
 		LoginHint: a.p.LoginHint, Created: a.created}
 	if a.p.MaxAge != nil {
@@ -94,9 +95,9 @@ func (p *Provider) Complete(ctx context.Context, requestID string, a Authenticat
 	switch {
 	case a.AccountID == "" || a.SessionID == "" || a.AuthTime.IsZero() || a.AuthTime.After(now.Add(time.Minute)):
 		return "", errs.E(errs.Invalid, "oidc.complete.authentication")
-	case level(a.ACR) < 0 || !validAMR(a.AMR):
+	case assurance.Rank(a.ACR) < 0 || !assurance.ValidAMR(a.AMR):
 		return "", errs.E(errs.Invalid, "oidc.complete.authentication")
-	case !LevelAtLeast(a.ACR, req.ACR):
+	case !assurance.AtLeast(a.ACR, req.ACR):
 		return "", errs.E(errs.Invalid, "oidc.complete.level")
 	// Freshness is judged when the service asked (the person may then
 	// take their time): max_age=0, and prompt=login, want a sign-in after

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
 	"github.com/guichet-qc/guichet/internal/errs"
@@ -20,7 +21,7 @@ func TestCodeFlowWithPKCE(t *testing.T) {
 		c := e.client(t, webClient("rp-a.example"))
 		tok := c.login(t, "openid profile email offline_access")
 		_, claims := c.idToken(t, tok)
-		if claims.ACR != oidc.LoA2 || !slices.Equal(claims.AMR, []string{"pwd", "otp"}) ||
+		if claims.ACR != assurance.LoA2 || !slices.Equal(claims.AMR, []string{"pwd", "otp"}) ||
 			claims.AuthTime != e.auth.AuthTime.Unix() || claims.SID == "" || claims.Nonce != "n-1" {
 			t.Fatalf("claims %+v", claims)
 		}
@@ -80,34 +81,34 @@ func TestPKCEIsRequiredWithS256(t *testing.T) {
 }
 
 func TestLevelsOfAssurance(t *testing.T) {
-	if !oidc.LevelAtLeast(oidc.LoA3, oidc.LoA2) || oidc.LevelAtLeast(oidc.LoA1, oidc.LoA2) ||
-		!oidc.LevelAtLeast(oidc.LoA1, "") || oidc.LevelAtLeast("x", "") || oidc.LevelAtLeast(oidc.LoA3, "x") {
+	if !assurance.AtLeast(assurance.LoA3, assurance.LoA2) || assurance.AtLeast(assurance.LoA1, assurance.LoA2) ||
+		!assurance.AtLeast(assurance.LoA1, "") || assurance.AtLeast("x", "") || assurance.AtLeast(assurance.LoA3, "x") {
 		t.Fatal("LevelAtLeast")
 	}
-	if !slices.Equal(oidc.Levels, []string{"urn:guichet:loa:1", "urn:guichet:loa:2", "urn:guichet:loa:3"}) {
-		t.Fatal(oidc.Levels)
+	if !slices.Equal(assurance.Levels, []string{"urn:guichet:loa:1", "urn:guichet:loa:2", "urn:guichet:loa:3"}) {
+		t.Fatal(assurance.Levels)
 	}
 	dbtest.Each(t, func(t *testing.T, db *database.DB) {
 		e := newEnv(t, db)
 		c := e.client(t, webClient("rp-a.example"))
 		// acr_values lists acceptable levels: the lowest one is what must be reached.
 		params, verifier := c.codeParams("openid")
-		params.Set("acr_values", oidc.LoA3+" "+oidc.LoA2+" urn:other:level")
+		params.Set("acr_values", assurance.LoA3+" "+assurance.LoA2+" urn:other:level")
 		code := c.authorize(t, params).Query().Get("code")
-		if e.lastReq.ACR != oidc.LoA2 {
+		if e.lastReq.ACR != assurance.LoA2 {
 			t.Fatalf("Request.ACR = %q", e.lastReq.ACR)
 		}
 		tok, err := c.exchange(code, verifier)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, cl := c.idToken(t, tok); cl.ACR != oidc.LoA2 {
+		if _, cl := c.idToken(t, tok); cl.ACR != assurance.LoA2 {
 			t.Fatalf("acr %q", cl.ACR)
 		}
 		// A sign-in below the level asked for does not complete.
-		e.set(func(e *env) { e.auth.ACR, e.auth.AMR = oidc.LoA1, []string{"pwd"} })
+		e.set(func(e *env) { e.auth.ACR, e.auth.AMR = assurance.LoA1, []string{"pwd"} })
 		params, _ = c.codeParams("openid")
-		params.Set("acr_values", oidc.LoA2)
+		params.Set("acr_values", assurance.LoA2)
 		var refused error
 		e.set(func(e *env) {
 			e.signIn = func(w http.ResponseWriter, r *http.Request, req oidc.Request) {

@@ -23,6 +23,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/audit"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/errs"
@@ -90,7 +91,7 @@ func newEnv(t testing.TB, db *database.DB, mod ...func(*oidc.Options)) *env {
 		e.t = tt
 	}
 	e.auth = oidc.Authentication{AccountID: alice.AccountID, SessionID: "session-1", AuthTime: e.clock.Now(),
-		ACR: oidc.LoA2, AMR: []string{"pwd", "otp"}}
+		ACR: assurance.LoA2, AMR: []string{"pwd", "otp"}}
 	rt := httpx.NewRouter()
 	var h http.Handler = rt
 	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))

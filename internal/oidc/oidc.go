@@ -47,7 +47,7 @@ type Authentication struct {
 	AccountID string
 	SessionID string // opaque id of the identity session (the sid claim is derived from it; used by EndSession)
 	AuthTime  time.Time
-	ACR       string   // one of Levels
+	ACR       string   // one of assurance.Levels
 	AMR       []string // RFC 8176, e.g. ["pwd"], ["pwd","otp"], ["pwd","hwk"]
 }
 

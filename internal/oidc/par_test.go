@@ -9,7 +9,6 @@ import (
 
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
-	"github.com/guichet-qc/guichet/internal/oidc"
 )
 
 // push posts a pushed authorization request and decodes the answer.
@@ -97,6 +96,5 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 		if d := e.p.Discovery(); d.PushedAuthorizationRequestEndpoint != e.srv.URL+"/oidc/par" {
 			t.Errorf("discovery: %q", d.PushedAuthorizationRequestEndpoint)
 		}
-		_ = oidc.LoA1
 	})
 }

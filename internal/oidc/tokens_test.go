@@ -14,6 +14,7 @@ import (
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/database"
 	"github.com/guichet-qc/guichet/internal/database/dbtest"
 	"github.com/guichet-qc/guichet/internal/oidc"
@@ -32,7 +33,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		if status != 200 || rt2 == "" || rt2 == tok.RefreshToken || first["id_token"] == nil {
 			t.Fatalf("first refresh: %d %v", status, first)
 		}
-		if _, cl := c.idToken(t, tokenWith(first)); cl.ACR != oidc.LoA2 || cl.SID == "" {
+		if _, cl := c.idToken(t, tokenWith(first)); cl.ACR != assurance.LoA2 || cl.SID == "" {
 			t.Fatalf("refreshed id token claims %+v", cl)
 		}
 		// The rotated token presented again: refused, and the family is revoked.

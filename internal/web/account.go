@@ -12,6 +12,7 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/httpx"
 	"github.com/guichet-qc/guichet/internal/i18n"
@@ -124,9 +125,9 @@ func (s *Site) accountView(r *http.Request, l i18n.Lang, a identity.Account, se 
 // levelKey names a level of assurance in message keys.
 func levelKey(acr string) string {
 	switch acr {
-	case identity.LoA3:
+	case assurance.LoA3:
 		return "loa3"
-	case identity.LoA2:
+	case assurance.LoA2:
 		return "loa2"
 	}
 	return "loa1"

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/guichet-qc/guichet/internal/assurance"
 	"github.com/guichet-qc/guichet/internal/errs"
 	"github.com/guichet-qc/guichet/internal/i18n"
 	"github.com/guichet-qc/guichet/internal/identity"
@@ -68,13 +69,13 @@ func (s *Site) authorize(w http.ResponseWriter, r *http.Request, l i18n.Lang) {
 	if req.ACR != "" {
 		v.Level = i18n.T(l, "identity.level."+levelKey(req.ACR))
 	}
-	if !identity.LevelAtLeast(se.ACR, req.ACR) {
+	if !assurance.AtLeast(se.ACR, req.ACR) {
 		if req.PromptNone {
 			s.refuse(w, r, id, "interaction_required")
 			return
 		}
 		v.Cancel = true
-		if req.ACR == identity.LoA3 && !a.IdentityVerified {
+		if req.ACR == assurance.LoA3 && !a.IdentityVerified {
 			v.Paragraphs = []string{i18n.T(l, "identity.authorize.needs_loa3", req.ClientName)}
 		} else {
 			v.Paragraphs = []string{i18n.T(l, "identity.authorize.needs_loa2", req.ClientName)}
